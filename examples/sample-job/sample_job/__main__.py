@@ -1,0 +1,5 @@
+"""Entry point: ``python -m sample_job``."""
+
+from .job import main
+
+main()
