@@ -1,0 +1,82 @@
+/**
+ * `npm run plan -- --stack dev [--json] [--inventory FILE]`
+ *
+ * The offline plan: evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no AWS credentials) and
+ * prints the resources it would create, nested under their components, and the stack outputs. Invalid input
+ * prints every problem on stderr and exits 1, with no plan.
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { isConfigError } from "../lib/errors";
+import { planJson, renderPlan } from "../lib/offline/render";
+import { PROJECT_ROOT, runProgram } from "../lib/offline/run";
+import { readStackConfig } from "../lib/offline/stack-files";
+
+const USAGE = `usage: npm run plan -- --stack <name> [--json] [--inventory FILE]
+
+  --stack NAME       stack to plan (reads Pulumi.yaml and Pulumi.<NAME>.yaml)
+  --json             print one JSON object {stack, resources, outputs} instead of the tree
+  --inventory FILE   plan another job inventory with the stack's settings`;
+
+export interface PlanResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the plan command; returns what it prints instead of printing, so tests can call it in-process. */
+export async function plan(argv: string[]): Promise<PlanResult> {
+  let values: { stack?: string; json?: boolean; inventory?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { stack: { type: "string" }, json: { type: "boolean" }, inventory: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
+  } catch (err) {
+    return { code: 2, stdout: "", stderr: `plan: ${(err as Error).message}\n${USAGE}\n` };
+  }
+  if (values.help) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
+  if (!values.stack) return { code: 2, stdout: "", stderr: `plan: --stack is required\n${USAGE}\n` };
+
+  try {
+    const stackConfig = readStackConfig(PROJECT_ROOT, values.stack);
+    const overrides: Record<string, string> = {};
+    let note = "";
+    if (values.inventory) {
+      overrides[`${stackConfig.project}:inventory`] = path.resolve(values.inventory);
+      // The stack's per-job overrides belong to the stack's own inventory; another inventory is planned as written.
+      if (stackConfig.config[`${stackConfig.project}:jobOverrides`] !== undefined) {
+        overrides[`${stackConfig.project}:jobOverrides`] = "{}";
+        note = `note: the stack's jobOverrides are not applied to ${values.inventory}\n`;
+      }
+    }
+    const run = await runProgram(stackConfig, overrides);
+    const stdout = values.json ? JSON.stringify(planJson(run), null, 2) : renderPlan(run);
+    return { code: 0, stdout: `${stdout}\n`, stderr: note };
+  } catch (err) {
+    return { code: 1, stdout: "", stderr: `${userMessage(err)}\n` };
+  }
+}
+
+/** The message of an error the user can act on; anything else is an internal error worth its stack. */
+function userMessage(err: unknown): string {
+  if (isConfigError(err)) return err.message;
+  if (err instanceof Error && (err as { __pulumiRunError?: boolean }).__pulumiRunError) return err.message;
+  if (err instanceof Error) return `internal error: ${err.stack ?? err.message}`;
+  return String(err);
+}
+
+if (require.main === module) {
+  plan(process.argv.slice(2)).then(
+    (result) => {
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      process.exitCode = result.code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`plan: ${userMessage(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
