@@ -25,10 +25,11 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "unrecognized_keys":
       return `has unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: check the spelling against the documented fields`;
+    // Messages a schema sets itself are kept; the library's defaults are rephrased.
     case "too_small":
-      return issue.origin === "array" ? `must have at least ${String(issue.minimum)} item(s)` : issue.message;
+      return issue.origin === "array" && issue.message.startsWith("Too small") ? `must have at least ${String(issue.minimum)} item(s)` : issue.message;
     case "too_big":
-      return issue.origin === "array" ? `must have at most ${String(issue.maximum)} item(s)` : issue.message;
+      return issue.origin === "array" && issue.message.startsWith("Too big") ? `must have at most ${String(issue.maximum)} item(s)` : issue.message;
     default:
       return issue.message;
   }

@@ -112,7 +112,8 @@ export function parseSettings(raw: Record<string, unknown>, context: { project: 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problems.push(formatIssue(issue, (path) => ({ where: `"${context.project}:${String(path[0] ?? "")}"`.replace(':""', ""), field: path.slice(1) })));
+      const [key, ...rest] = issue.path;
+      problems.push(formatIssue(issue, () => ({ where: "config", field: key === undefined ? [] : [`${context.project}:${String(key)}`, ...rest] })));
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);

@@ -55,7 +55,7 @@ export async function runProgram(stackConfig: StackConfig, overrides: Record<str
   const captured = new Map<string, Captured>();
 
   pulumi.runtime.setAllConfig(config, stackConfig.secretKeys);
-  pulumi.runtime.setMocks(createMocks(recorded, { region }), stackConfig.project, stackConfig.stack, false);
+  await pulumi.runtime.setMocks(createMocks(recorded, { region }), stackConfig.project, stackConfig.stack, false);
 
   // Validate first, outside the stack: invalid input throws its ConfigError here, before anything is declared,
   // and without the engine's error logging.
