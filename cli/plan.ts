@@ -2,21 +2,24 @@
  * `npm run plan -- --stack dev [--json] [--inventory FILE]`
  *
  * The offline plan: evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no AWS credentials) and
- * prints the resources it would create, nested under their components, and the stack outputs. Invalid input
- * prints every problem on stderr and exits 1, with no plan.
+ * prints the resources it would create, nested under their components, and the stack outputs. Then it runs the
+ * policy pack over them with the stack's policy config and, like `pulumi preview`, exits 1 when a mandatory policy
+ * is violated. Invalid input prints every problem on stderr and exits 1, with no plan.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isConfigError } from "../lib/errors";
+import { checkPolicies, defaultPolicyConfig, renderPolicyReport } from "../lib/offline/policy-check";
 import { planJson, renderPlan } from "../lib/offline/render";
 import { PROJECT_ROOT, runProgram } from "../lib/offline/run";
 import { readStackConfig } from "../lib/offline/stack-files";
 
-const USAGE = `usage: npm run plan -- --stack <name> [--json] [--inventory FILE]
+const USAGE = `usage: npm run plan -- --stack <name> [--json] [--inventory FILE] [--policy-config FILE]
 
-  --stack NAME       stack to plan (reads Pulumi.yaml and Pulumi.<NAME>.yaml)
-  --json             print one JSON object {stack, resources, outputs} instead of the tree
-  --inventory FILE   plan another job inventory with the stack's settings`;
+  --stack NAME           stack to plan (reads Pulumi.yaml and Pulumi.<NAME>.yaml)
+  --json                 print one JSON object {stack, resources, outputs, violations} instead of the tree
+  --inventory FILE       plan another job inventory with the stack's settings
+  --policy-config FILE   policy pack config (default: policies/config/<stack>.json)`;
 
 export interface PlanResult {
   code: number;
@@ -26,11 +29,17 @@ export interface PlanResult {
 
 /** Runs the plan command; returns what it prints instead of printing, so tests can call it in-process. */
 export async function plan(argv: string[]): Promise<PlanResult> {
-  let values: { stack?: string; json?: boolean; inventory?: string; help?: boolean };
+  let values: { stack?: string; json?: boolean; inventory?: string; "policy-config"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { stack: { type: "string" }, json: { type: "boolean" }, inventory: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        stack: { type: "string" },
+        json: { type: "boolean" },
+        inventory: { type: "string" },
+        "policy-config": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
     }));
   } catch (err) {
@@ -52,8 +61,12 @@ export async function plan(argv: string[]): Promise<PlanResult> {
       }
     }
     const run = await runProgram(stackConfig, overrides);
-    const stdout = values.json ? JSON.stringify(planJson(run), null, 2) : renderPlan(run);
-    return { code: 0, stdout: `${stdout}\n`, stderr: note };
+    const policyConfig = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfig(PROJECT_ROOT, values.stack);
+    const policies = checkPolicies(run, PROJECT_ROOT, policyConfig);
+    const stdout = values.json
+      ? JSON.stringify({ ...planJson(run), violations: policies.violations }, null, 2)
+      : `${renderPlan(run)}\n\n${renderPolicyReport(policies, run)}`;
+    return { code: policies.mandatory > 0 ? 1 : 0, stdout: `${stdout}\n`, stderr: note };
   } catch (err) {
     return { code: 1, stdout: "", stderr: `${userMessage(err)}\n` };
   }

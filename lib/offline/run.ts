@@ -86,6 +86,10 @@ export async function runProgram(stackConfig: StackConfig, overrides: Record<str
     return require(programPath) as Record<string, unknown>;
   });
 
+  // Let every outstanding registration (including the stack's outputs) finish before the next run replaces the
+  // mocks; otherwise its late answers would hit the next run's monitor.
+  await pulumi.runtime.disconnect();
+
   const stackKey = key("pulumi:pulumi:Stack", `${stackConfig.project}-${stackConfig.stack}`);
   const byKey = new Map<string, RecordedResource>();
   for (const r of recorded) byKey.set(key(r.type, r.name), r);
