@@ -11,11 +11,13 @@
  */
 type Command = { run(argv: string[]): Promise<number> };
 
+/* eslint-disable @typescript-eslint/no-require-imports -- commands load on demand */
 const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   cron: { summary: "convert a Unix crontab expression to EventBridge Scheduler", load: () => require("./commands/cron") },
   import: { summary: "write a job inventory from a crontab of docker jobs", load: () => require("./commands/import") },
   compare: { summary: "compare outputs of the on-premise and AWS runs", load: () => require("./commands/compare") },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
