@@ -80,7 +80,8 @@ function submissions(resources: StackResource[], jds: StackResource[], queues: S
       if (!arn.endsWith(":batch:submitJob")) continue;
       const input = parseJsonProperty(at(r.props, "target", "input"));
       if (input.state !== "ok") continue;
-      pair(r, at(input.value, "JobDefinition"), at(input.value, "JobQueue"), "target", "target");
+      const field = (pascal: string, camel: string) => at(input.value, pascal) ?? at(input.value, camel);
+      pair(r, field("JobDefinition", "jobDefinition"), field("JobQueue", "jobQueue"), "target", "target");
     } else if (r.type === T.eventTarget && isDict(at(r.props, "batchTarget"))) {
       pair(r, at(r.props, "batchTarget", "jobDefinition"), at(r.props, "arn"), "batchTarget", "arn");
     }
