@@ -10,6 +10,7 @@ import * as YAML from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { checkFargatePair, FARGATE_VCPUS } from "./fargate";
+import { checkBuild, checkSharedBuilds, ImageBuildSpec } from "./image-build";
 import { ECR_REPOSITORY_NAME, IMAGE_TAG, parseImageReference, unpinnedReason, withTag } from "./images";
 import { formatIssue, Path } from "./schema";
 import { looksLikeSecretName, parseSecretReference, SecretReference } from "./secrets";
@@ -32,6 +33,8 @@ export interface ImageFromRepository {
   /** ECR repository name, as in the inventory; the stack creates it (prefixed with the environment). */
   repository: string;
   tag: string;
+  /** Built from a directory of the project and pushed by the stack (see lib/image-build.ts); absent: pushed by hand. */
+  build?: ImageBuildSpec;
 }
 export interface ImageFromReference {
   kind: "reference";
@@ -62,6 +65,8 @@ export interface JobSpec {
   schedule?: string;
   /** IANA time zone the schedule is written in. */
   timezone: string;
+  /** Minutes after the scheduled time within which EventBridge Scheduler may start the job (1-1440); absent: on time. */
+  flexibleWindowMinutes?: number;
   environment: Record<string, string>;
   secrets: Record<string, SecretReference>;
   retry: { attempts: number; exitCodes: number[] };
@@ -92,13 +97,21 @@ export function parseDuration(value: string | number): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
+const timeZoneValidity = new Map<string, boolean>();
+
+/** Whether `tz` is an IANA time zone this runtime knows (cached: inventories repeat a handful of zones). */
 export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = timeZoneValidity.get(tz);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    timeZoneValidity.set(tz, valid);
   }
+  return valid;
 }
 
 const ROOT_USERS = new Set(["root", "0", "0:0", "root:root"]);
@@ -109,7 +122,7 @@ export function isRootUser(user: string): boolean {
 }
 
 const duration = z.union([z.string(), z.number()]);
-const imageObject = z.strictObject({ repository: z.string(), tag: z.string() });
+const imageObject = z.strictObject({ repository: z.string(), tag: z.string(), build: z.unknown().optional() });
 
 const retrySchema = z.strictObject({
   attempts: z.number().int().min(1, "must be between 1 and 10 (AWS Batch limit)").max(10, "must be between 1 and 10 (AWS Batch limit)").default(3),
@@ -129,7 +142,7 @@ const jobShape = {
   name: z.string(),
   description: z.string().optional(),
   owner: z.string().min(1).optional(),
-  image: z.union([z.string(), imageObject], { error: 'must be "registry/name:tag" or { repository, tag }' }),
+  image: z.union([z.string(), imageObject], { error: 'must be "registry/name:tag" or { repository, tag, build? }' }),
   command: z.array(z.string(), { error: "must be a list of strings, e.g. [python, app.py]" }).min(1).optional(),
   platform: z.enum(PLATFORMS).default("fargate"),
   architecture: z.enum(ARCHITECTURES).default("x86_64"),
@@ -138,6 +151,12 @@ const jobShape = {
   timeout: duration,
   schedule: z.string().optional(),
   timezone: z.string().default("UTC"),
+  flexibleWindowMinutes: z
+    .number()
+    .int("whole minutes, e.g. 15")
+    .min(1, "must be 1-1440 minutes (EventBridge Scheduler's flexible time window)")
+    .max(1440, "must be 1-1440 minutes (EventBridge Scheduler's flexible time window)")
+    .optional(),
   environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
   secrets: z.record(z.string(), z.string()).default({}),
   retry: retrySchema.default({ attempts: 3, exitCodes: [] }),
@@ -210,7 +229,7 @@ export const overrideSchema = z.strictObject({
 export type JobOverride = z.output<typeof overrideSchema>;
 
 /** Reads and validates an inventory file. */
-export function loadInventory(file: string, overrides: Record<string, JobOverride> = {}): Inventory {
+export function loadInventory(file: string, overrides: Record<string, JobOverride> = {}, options: InventoryOptions = {}): Inventory {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -218,20 +237,25 @@ export function loadInventory(file: string, overrides: Record<string, JobOverrid
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (err as Error).message;
     throw new ConfigError(file, [`cannot read the job inventory (${reason}): create it or set the stack's "inventory" config to its path`]);
   }
-  return parseInventory(text, file, overrides);
+  return parseInventory(text, file, overrides, options);
 }
 
 /** Parses and validates inventory YAML text; `source` names the file in messages. */
-export function parseInventory(text: string, source: string, overrides: Record<string, JobOverride> = {}): Inventory {
+export function parseInventory(text: string, source: string, overrides: Record<string, JobOverride> = {}, options: InventoryOptions = {}): Inventory {
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(source, doc.errors.map((e) => `YAML syntax: ${e.message.split("\n")[0]}`));
   }
-  return validateInventory(doc.toJS(), source, overrides);
+  return validateInventory(doc.toJS(), source, overrides, options);
+}
+
+export interface InventoryOptions {
+  /** Directory that `image.build.context` paths are relative to: the Pulumi project directory. Default: the working directory. */
+  projectRoot?: string;
 }
 
 /** Validates an already-parsed inventory object. */
-export function validateInventory(data: unknown, source: string, overrides: Record<string, JobOverride> = {}): Inventory {
+export function validateInventory(data: unknown, source: string, overrides: Record<string, JobOverride> = {}, options: InventoryOptions = {}): Inventory {
   const problems: string[] = [];
   const top = inventorySchema.safeParse(data ?? {});
   if (!top.success) {
@@ -275,14 +299,16 @@ export function validateInventory(data: unknown, source: string, overrides: Reco
     for (const issue of fields.issues) {
       jobProblems.push(formatIssue(issue, (path: Path) => ({ where, field: path })) + overrideNote(path0(issue.path), merged.overridden));
     }
-    const spec = checkJob(fields.value, (field, message) =>
-      jobProblems.push(`${where}: field "${field}": ${message}${overrideNote(field, merged.overridden)}`),
+    const spec = checkJob(
+      fields.value,
+      (field, message) => jobProblems.push(`${where}: field "${field}": ${message}${overrideNote(field, merged.overridden)}`),
+      options.projectRoot ?? process.cwd(),
     );
     problems.push(...jobProblems);
     if (spec && jobProblems.length === 0) jobs.push(spec);
   });
 
-  problems.push(...checkChains(jobs));
+  problems.push(...checkChains(jobs), ...checkSharedBuilds(jobs));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { jobs };
 }
@@ -334,7 +360,7 @@ function applyOverride(job: Record<string, unknown>, override: JobOverride | und
  * Rules that need more than one field, or knowledge of AWS. Works on whatever fields parsed, so it reports its
  * problems next to the schema's; returns the spec only when the job is complete and no problem was reported.
  */
-function checkJob(raw: Partial<RawJob>, report: (field: string, message: string) => void): JobSpec | undefined {
+function checkJob(raw: Partial<RawJob>, report: (field: string, message: string) => void, projectRoot: string): JobSpec | undefined {
   let ok = true;
   const fail = (field: string, message: string) => {
     ok = false;
@@ -359,7 +385,8 @@ function checkJob(raw: Partial<RawJob>, report: (field: string, message: string)
     } else if (!IMAGE_TAG.test(raw.image.tag)) {
       fail("image.tag", `"${raw.image.tag}" is not a valid Docker tag (letters, digits, "_", "." and "-", at most 128 characters)`);
     }
-    image = { kind: "repository", repository: raw.image.repository, tag: raw.image.tag };
+    const build = raw.image.build === undefined ? undefined : checkBuild(raw.image.build, { projectRoot, architecture: raw.architecture }, fail);
+    image = { kind: "repository", repository: raw.image.repository, tag: raw.image.tag, ...(build ? { build } : {}) };
   }
 
   const fargate = raw.platform === "fargate" || raw.platform === "fargate-spot";
@@ -436,6 +463,9 @@ function checkJob(raw: Partial<RawJob>, report: (field: string, message: string)
   });
 
   if (raw.after !== undefined && raw.after === raw.name) fail("after", "a job cannot run after itself");
+  if (raw.flexibleWindowMinutes !== undefined && raw.schedule === undefined) {
+    fail("flexibleWindowMinutes", "applies to a schedule, but the job has none: add a schedule or remove flexibleWindowMinutes");
+  }
 
   const r = raw as RawJob;
   if (!ok || !image || timeoutSeconds === undefined || r.name === undefined || r.vcpu === undefined || r.memory === undefined || r.user === undefined) {
@@ -454,6 +484,7 @@ function checkJob(raw: Partial<RawJob>, report: (field: string, message: string)
     timeoutSeconds,
     schedule: r.schedule,
     timezone: r.timezone,
+    flexibleWindowMinutes: r.flexibleWindowMinutes,
     environment: r.environment,
     secrets,
     retry: r.retry,

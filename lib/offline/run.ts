@@ -46,6 +46,25 @@ const key = (type: string, name: string) => `${type}::${name}`;
  * Throws what the program throws (a `pulumi.RunError` for invalid input).
  */
 export async function runProgram(stackConfig: StackConfig, overrides: Record<string, string> = {}, programPath = PROGRAM): Promise<ProgramRun> {
+  // The Pulumi SDK captures a stack trace for every resource and every internal promise. Under ts-node each
+  // capture is source-mapped frame by frame, which dominates the run time of large programs, and the mocks have no
+  // use for source positions. So traces are off while the program runs; OFFLINE_PLAN_STACK_TRACES=1 keeps them
+  // for debugging the program itself.
+  const prepareStackTrace = Error.prepareStackTrace;
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") {
+    Error.prepareStackTrace = undefined;
+    Error.stackTraceLimit = 0;
+  }
+  try {
+    return await evaluate(stackConfig, overrides, programPath);
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace;
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+async function evaluate(stackConfig: StackConfig, overrides: Record<string, string>, programPath: string): Promise<ProgramRun> {
   // Loaded lazily so that the mocks are installed before any resource module is evaluated.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
