@@ -50,7 +50,7 @@ function documentValidations(check: DocumentCheck): ResourceValidation[] {
 }
 
 function isAllow(s: Statement): boolean {
-  return s.effect === "Allow";
+  return s.effect?.toLowerCase() === "allow";
 }
 
 function isWildcardAction(action: string): boolean {
