@@ -126,7 +126,7 @@ export async function compareLocations(a: string, b: string, options: CompareOpt
     delimiter: options.delimiter,
     maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
   };
-  const sources = openSources(a, b, options.s3);
+  const sources = await openSources(a, b, options.s3);
   try {
     const [listingA, listingB] = await Promise.all([sources.a.list(), sources.b.list()]);
     const pairs = pairEntries(listingA, listingB);

@@ -11,7 +11,7 @@
  * matches; columns present on one side only are reported in the header comparison and left out of the row
  * comparison.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { pipeline } from "node:stream";
 import { parse } from "csv-parse";
 import { CompareError, describeFailure, type Side } from "./errors";
@@ -85,11 +85,25 @@ class CsvSyntaxError extends Error {
   }
 }
 
-/** Pulls parsed records from one stream, one at a time. */
+/** Returned by `RowReader.take` when no record is buffered yet. */
+const WAIT = Symbol("wait");
+
+/** Parsed records kept ahead of the comparison before the parser is paused. */
+const READ_AHEAD = 1024;
+
+/**
+ * Parsed records of one stream. Records are buffered a little ahead (at most about `READ_AHEAD`) so that most
+ * are taken synchronously; the parser is paused while the buffer is full.
+ */
 class RowReader {
+  /** Records taken so far, the header included. */
   count = 0;
-  private done = false;
-  private readonly iterator: AsyncIterator<string[]>;
+  private queue: string[][] = [];
+  private head = 0;
+  private ended = false;
+  private failure: unknown;
+  private wake: (() => void) | undefined;
+  private readonly parser;
 
   constructor(
     private readonly side: Side,
@@ -103,39 +117,77 @@ class RowReader {
       relax_quotes: true,
       skip_empty_lines: true,
     });
-    // Errors of the source reach the parser through the pipeline and surface from the iterator below.
+    this.parser = parser;
+    parser.on("data", (record: string[]) => {
+      this.queue.push(record);
+      if (this.queue.length - this.head >= READ_AHEAD) {
+        parser.pause();
+      }
+      this.notify();
+    });
+    parser.on("end", () => {
+      this.ended = true;
+      this.notify();
+    });
+    // A read error of the source reaches the parser through the pipeline and is reported like a parse error.
+    parser.on("error", (err) => {
+      this.failure ??= err;
+      this.notify();
+    });
     pipeline(source, parser, () => undefined);
-    this.iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   }
 
-  /** The next record, or undefined at the end. */
-  async next(): Promise<string[] | undefined> {
-    if (this.done) {
-      return undefined;
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** The next buffered record, `undefined` at the end, or `WAIT` when the parser has to run first. */
+  take(): string[] | undefined | typeof WAIT {
+    if (this.head < this.queue.length) {
+      const record = this.queue[this.head++];
+      if (this.head === this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
+      this.count++;
+      return record;
     }
-    let result;
-    try {
-      result = await this.iterator.next();
-    } catch (err) {
-      this.done = true;
+    if (this.failure !== undefined) {
+      const err = this.failure;
       if (err instanceof CompareError) {
         throw err;
       }
       throw new CsvSyntaxError(this.side, describeFailure(err));
     }
-    if (result.done === true) {
-      this.done = true;
+    if (this.ended) {
       return undefined;
     }
-    this.count++;
-    return result.value;
+    if (this.parser.isPaused()) {
+      this.parser.resume();
+    }
+    return WAIT;
   }
 
-  async close(): Promise<void> {
-    if (!this.done) {
-      this.done = true;
-      await this.iterator.return?.();
+  /** The next record, or undefined at the end. */
+  async next(): Promise<string[] | undefined> {
+    for (;;) {
+      const record = this.take();
+      if (record !== WAIT) {
+        return record;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  close(): void {
+    if (!this.ended) {
+      this.ended = true;
+      this.parser.destroy();
+    }
+    this.queue = [];
+    this.head = 0;
   }
 }
 
@@ -190,9 +242,12 @@ function project(row: string[], index: number[], width: number): CsvRow {
   return out;
 }
 
+/** 128 bits of SHA-256 over an unambiguous encoding of the fields, as a 16-character string. */
 function rowKey(row: CsvRow): string {
-  // 128 bits of SHA-256 over an unambiguous encoding of the fields.
-  return createHash("sha256").update(JSON.stringify(row)).digest().toString("latin1", 0, 16);
+  const text = JSON.stringify(row);
+  // The one-shot `crypto.hash` (Node 20.12+) is several times faster than a Hash object per row.
+  const digest = typeof hash === "function" ? hash("sha256", text, "binary") : createHash("sha256").update(text).digest("binary");
+  return digest.slice(0, 16);
 }
 
 function differingColumns(x: CsvRow, y: CsvRow, columns: string[] | undefined): string[] {
@@ -254,54 +309,81 @@ export async function compareCsv(openA: Opener, openB: Opener, options: CsvOptio
   return result;
 }
 
+/** Reads one record from each side, synchronously when both are buffered. */
+async function nextPair(ra: RowReader, rb: RowReader): Promise<[string[] | undefined, string[] | undefined]> {
+  let x = ra.take();
+  if (x === WAIT) {
+    x = await ra.next();
+  }
+  let y = rb.take();
+  if (y === WAIT) {
+    y = await rb.next();
+  }
+  return [x, y];
+}
+
+/** Unmatched rows whose content is kept during an `ignoreOrder` pass, so that a second pass is rarely needed. */
+const SAMPLE_ROWS = 1000;
+
+interface Sample {
+  side: Side;
+  row: number;
+  values: string[];
+}
+
 async function firstPass(openA: Opener, openB: Opener, settings: Settings, result: CsvComparison): Promise<void> {
-  const readers = [
-    new RowReader("a", openA(), settings.delimiter),
-    new RowReader("b", openB(), settings.delimiter),
-  ] as const;
-  const [ra, rb] = readers;
-  const both = async (): Promise<[string[] | undefined, string[] | undefined]> =>
-    Promise.all([ra.next(), rb.next()]);
-  let counts: Map<string, number> | undefined;
+  const ra = new RowReader("a", openA(), settings.delimiter);
+  const rb = new RowReader("b", openB(), settings.delimiter);
   let projection: Projection | undefined;
+  let counts: Map<string, number> | undefined;
+  const samples = new Map<string, Sample>();
   try {
     if (settings.header) {
-      const [ha, hb] = await both();
+      const [ha, hb] = await nextPair(ra, rb);
       const compared = compareHeaders(ha ?? [], hb ?? []);
       result.header = compared.header;
       projection = compared.projection;
     }
-    const projectA = (row: string[]): CsvRow => (projection ? project(row, projection.indexA, projection.widthA) : row);
-    const projectB = (row: string[]): CsvRow => (projection ? project(row, projection.indexB, projection.widthB) : row);
-    const dataRows = (reader: RowReader): number => reader.count - (settings.header && reader.count > 0 ? 1 : 0);
+    const view = projection;
+    const projectA = (row: string[]): CsvRow => (view ? project(row, view.indexA, view.widthA) : row);
+    const projectB = (row: string[]): CsvRow => (view ? project(row, view.indexB, view.widthB) : row);
 
+    let row = 0;
     if (settings.ignoreOrder) {
       const map = new Map<string, number>();
       counts = map;
-      const bump = (key: string, delta: number): void => {
-        const c = (map.get(key) ?? 0) + delta;
-        if (c === 0) {
+      // +1 for a row of a, -1 for a row of b; an entry is dropped when it cancels out. While an entry is live,
+      // the row that created it may be kept as a sample (at most SAMPLE_ROWS of them).
+      const bump = (values: string[], projected: CsvRow, side: Side): void => {
+        const key = rowKey(projected);
+        const before = map.get(key) ?? 0;
+        const after = before + (side === "a" ? 1 : -1);
+        if (after === 0) {
           map.delete(key);
+          samples.delete(key);
         } else {
-          map.set(key, c);
+          map.set(key, after);
+          if (before === 0 && samples.size < SAMPLE_ROWS) {
+            samples.set(key, { side, row, values });
+          }
         }
       };
       for (;;) {
-        const [x, y] = await both();
+        const [x, y] = await nextPair(ra, rb);
         if (x === undefined && y === undefined) {
           break;
         }
+        row++;
         if (x !== undefined) {
-          bump(rowKey(projectA(x)), 1);
+          bump(x, projectA(x), "a");
         }
         if (y !== undefined) {
-          bump(rowKey(projectB(y)), -1);
+          bump(y, projectB(y), "b");
         }
       }
     } else {
-      let row = 0;
       for (;;) {
-        const [x, y] = await both();
+        const [x, y] = await nextPair(ra, rb);
         if (x === undefined && y === undefined) {
           break;
         }
@@ -312,7 +394,7 @@ async function firstPass(openA: Opener, openB: Opener, settings: Settings, resul
           if (!sameRow(px, py)) {
             result.differingRows++;
             if (result.differences.length < settings.maxDiffs) {
-              const columns = differingColumns(px, py, projection?.columns);
+              const columns = differingColumns(px, py, view?.columns);
               result.differences.push({ kind: "changed", rowA: row, rowB: row, a: x, b: y, columns });
             }
           }
@@ -326,29 +408,52 @@ async function firstPass(openA: Opener, openB: Opener, settings: Settings, resul
         }
       }
     }
+    const dataRows = (reader: RowReader): number => reader.count - (settings.header && reader.count > 0 ? 1 : 0);
     result.rows = { a: dataRows(ra), b: dataRows(rb) };
   } finally {
-    await Promise.all(readers.map((r) => r.close()));
+    ra.close();
+    rb.close();
   }
 
-  if (counts !== undefined && counts.size > 0) {
-    let surplusA = 0;
-    let surplusB = 0;
-    for (const c of counts.values()) {
-      if (c > 0) {
-        surplusA += c;
-      } else {
-        surplusB -= c;
-      }
-    }
-    result.differingRows = surplusA + surplusB;
-    const fromA = await unmatchedRows("a", openA, counts, Math.min(surplusA, settings.maxDiffs), settings, projection);
-    const fromB = await unmatchedRows("b", openB, counts, Math.min(surplusB, settings.maxDiffs), settings, projection);
-    // Share the listed differences between the sides when both have more than half of them.
-    const takeA = Math.min(fromA.length, Math.max(settings.maxDiffs - fromB.length, Math.ceil(settings.maxDiffs / 2)));
-    const takeB = Math.min(fromB.length, settings.maxDiffs - takeA);
-    result.differences = [...fromA.slice(0, takeA), ...fromB.slice(0, takeB)];
+  if (counts === undefined || counts.size === 0) {
+    return;
   }
+  let surplusA = 0;
+  let surplusB = 0;
+  for (const c of counts.values()) {
+    if (c > 0) {
+      surplusA += c;
+    } else {
+      surplusB -= c;
+    }
+  }
+  result.differingRows = surplusA + surplusB;
+  let fromA: CsvRowDifference[];
+  let fromB: CsvRowDifference[];
+  const sampled = [...counts].every(([key, c]) => Math.abs(c) === 1 && samples.has(key));
+  if (sampled) {
+    // Every unmatched row was kept during the pass: no need to read the files again.
+    const kept = [...samples.values()].sort((x, y) => x.row - y.row);
+    const listed = (side: Side): CsvRowDifference[] =>
+      kept
+        .filter((sample) => sample.side === side)
+        .slice(0, settings.maxDiffs)
+        .map((sample) =>
+          side === "a"
+            ? { kind: "only-in-a", rowA: sample.row, a: sample.values }
+            : { kind: "only-in-b", rowB: sample.row, b: sample.values },
+        );
+    fromA = listed("a");
+    fromB = listed("b");
+  } else {
+    samples.clear();
+    fromA = await unmatchedRows("a", openA, counts, Math.min(surplusA, settings.maxDiffs), settings, projection);
+    fromB = await unmatchedRows("b", openB, counts, Math.min(surplusB, settings.maxDiffs), settings, projection);
+  }
+  // Share the listed differences between the sides when both have more than half of them.
+  const takeA = Math.min(fromA.length, Math.max(settings.maxDiffs - fromB.length, Math.ceil(settings.maxDiffs / 2)));
+  const takeB = Math.min(fromB.length, settings.maxDiffs - takeA);
+  result.differences = [...fromA.slice(0, takeA), ...fromB.slice(0, takeB)];
 }
 
 /**
@@ -368,18 +473,24 @@ async function unmatchedRows(
     return found;
   }
   const sign = side === "a" ? 1 : -1;
+  const index = projection ? (side === "a" ? projection.indexA : projection.indexB) : undefined;
+  const width = projection ? (side === "a" ? projection.widthA : projection.widthB) : 0;
   const reader = new RowReader(side, open(), settings.delimiter);
   try {
     if (settings.header) {
       await reader.next();
     }
     let row = 0;
-    for (let values = await reader.next(); values !== undefined; values = await reader.next()) {
+    for (;;) {
+      let values = reader.take();
+      if (values === WAIT) {
+        values = await reader.next();
+      }
+      if (values === undefined) {
+        break;
+      }
       row++;
-      const projected = projection
-        ? project(values, side === "a" ? projection.indexA : projection.indexB, side === "a" ? projection.widthA : projection.widthB)
-        : values;
-      const key = rowKey(projected);
+      const key = rowKey(index ? project(values, index, width) : values);
       const c = (counts.get(key) ?? 0) * sign;
       if (c > 0) {
         counts.set(key, (c - 1) * sign);
@@ -390,7 +501,7 @@ async function unmatchedRows(
       }
     }
   } finally {
-    await reader.close();
+    reader.close();
   }
   return found;
 }

@@ -6,14 +6,11 @@
 import { createReadStream, promises as fsp } from "node:fs";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  paginateListObjectsV2,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { CompareError, describeFailure, type Side } from "./errors";
+
+/** The S3 SDK module, loaded only when a location is on S3 so that local comparisons start faster. */
+type S3Sdk = typeof import("@aws-sdk/client-s3");
 
 /** Where one side of the comparison lives. */
 export type Location = { kind: "local"; path: string } | { kind: "s3"; bucket: string; key: string };
@@ -189,6 +186,7 @@ export class S3Source implements Source {
     private readonly bucket: string,
     private readonly key: string,
     private readonly client: S3Client,
+    private readonly sdk: S3Sdk,
   ) {}
 
   /**
@@ -208,7 +206,7 @@ export class S3Source implements Source {
     const prefix = this.key === "" || this.key.endsWith("/") ? this.key : this.key + "/";
     const entries: Entry[] = [];
     try {
-      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
+      for await (const page of this.sdk.paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
         for (const object of page.Contents ?? []) {
           const full = object.Key;
           // Keys ending in "/" are folder placeholders created by consoles and tools, not files.
@@ -233,7 +231,7 @@ export class S3Source implements Source {
   /** The object's size, or undefined when there is no object with that key (or no such bucket). */
   private async headObject(key: string): Promise<number | undefined> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return head.ContentLength ?? 0;
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -246,11 +244,11 @@ export class S3Source implements Source {
 
   open(entry: Entry): AsyncIterable<Buffer> {
     const key = this.keys.get(entry.key) ?? entry.key;
-    const { client, bucket, side } = this;
+    const { client, bucket, side, sdk } = this;
     async function* body(): AsyncGenerator<Buffer> {
       let response;
       try {
-        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        response = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
       } catch (err) {
         throw readError(side, entry.display, err);
       }
@@ -272,28 +270,27 @@ export function compareKeys(x: string, y: string): number {
  * Creates the sources for both sides. S3 sides share one client, built only when an S3 location is present.
  * `close()` releases that client's connections.
  */
-export function openSources(
+export async function openSources(
   a: string,
   b: string,
   settings: S3Settings = {},
-): { a: Source; b: Source; close(): void } {
+): Promise<{ a: Source; b: Source; close(): void }> {
   const locations = [parseLocation(a, "a"), parseLocation(b, "b")] as const;
-  let client: S3Client | undefined = settings.client;
-  const owned = settings.client === undefined;
-  const make = (loc: Location, side: Side, text: string): Source => {
-    if (loc.kind === "local") {
-      return new LocalSource(side, text);
-    }
-    client ??= new S3Client(s3ClientConfig(settings));
-    return new S3Source(side, text, loc.bucket, loc.key, client);
-  };
-  const sources = { a: make(locations[0], "a", a), b: make(locations[1], "b", b) };
+  let s3: { sdk: S3Sdk; client: S3Client } | undefined;
+  if (locations.some((loc) => loc.kind === "s3")) {
+    const sdk = await import("@aws-sdk/client-s3");
+    s3 = { sdk, client: settings.client ?? new sdk.S3Client(s3ClientConfig(settings)) };
+  }
+  const make = (loc: Location, side: Side, text: string): Source =>
+    loc.kind === "s3" && s3 !== undefined
+      ? new S3Source(side, text, loc.bucket, loc.key, s3.client, s3.sdk)
+      : new LocalSource(side, text);
+  const owned = s3 !== undefined && settings.client === undefined ? s3.client : undefined;
   return {
-    ...sources,
+    a: make(locations[0], "a", a),
+    b: make(locations[1], "b", b),
     close() {
-      if (owned) {
-        client?.destroy();
-      }
+      owned?.destroy();
     },
   };
 }
