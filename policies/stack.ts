@@ -108,9 +108,9 @@ interface AlertsConfig {
 export const jobFailureAlerts: StackValidationPolicy = {
   name: "job-failure-alerts",
   description:
-    "Once the stack has monitoring, every job definition must have a failure alert path: an enabled aws.cloudwatch.EventRule " +
-    "with a target whose pattern matches source 'aws.batch', detail-type 'Batch Job State Change' and status FAILED, for all " +
-    "job queues or the job's queue. A cron job that fails on AWS otherwise fails silently (AWS Batch publishes no failed-job metric).",
+    "Once the stack has monitoring, every job definition must have a failure alert path: an enabled aws.cloudwatch.EventRule on " +
+    "the default event bus, with a target, whose eventPattern matches source 'aws.batch', detail-type 'Batch Job State Change' " +
+    "and status FAILED, for all job queues or the job's queue. A cron job that fails on AWS otherwise fails silently (AWS Batch publishes no failed-job metric).",
   enforcementLevel: "advisory",
   configSchema: alertsSchema,
   validateStack: (args, report) => {
@@ -129,6 +129,8 @@ export const jobFailureAlerts: StackValidationPolicy = {
       const enabled = asBoolean(at(rule.props, "isEnabled"));
       const state = asString(at(rule.props, "state"))?.toUpperCase();
       if (enabled === false || state === "DISABLED") continue;
+      const bus = asString(at(rule.props, "eventBusName"));
+      if (bus !== undefined && bus !== "default" && !bus.endsWith(":event-bus/default")) continue; // AWS Batch events go to the default bus
       const parsed = parseJsonProperty(at(rule.props, "eventPattern"));
       if (parsed.state === "unknown") return; // a rule we cannot read yet may be the alert path
       if (parsed.state !== "ok" || !isDict(parsed.value)) continue;

@@ -70,6 +70,8 @@ describe("job-failure-alerts", () => {
     assertHasStackViolation(jobFailureAlerts, stackArgs([jd, queue, topic, rule({ ...FAILURE_PATTERN, source: ["aws.ecs"] }), target]), "found no EventRule"));
   it("rejects a rule without a target", () =>
     assertHasStackViolation(jobFailureAlerts, stackArgs([jd, queue, topic, rule(FAILURE_PATTERN)]), 'failure rules "etl-failed" without a target'));
+  it("rejects a rule on a custom event bus", () =>
+    assertHasStackViolation(jobFailureAlerts, stackArgs([jd, queue, topic, rule(FAILURE_PATTERN, { eventBusName: "jobs" }), target]), "found no EventRule"));
   it("rejects a disabled rule", () =>
     assertHasStackViolation(jobFailureAlerts, stackArgs([jd, queue, topic, rule(FAILURE_PATTERN, { state: "DISABLED" }), target]), "found no EventRule"));
   it("rejects a rule for another queue than the one the job is scheduled on", () => {
