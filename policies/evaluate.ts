@@ -164,7 +164,7 @@ function typeOfClass(resourceClass: unknown): string | undefined {
   return typeof token === "string" ? token : undefined;
 }
 
-function options(parent?: string): PolicyResourceOptions {
+function resourceOptions(parent?: string): PolicyResourceOptions {
   return {
     protect: false,
     ignoreChanges: [],
@@ -196,12 +196,12 @@ function run(policy: string, target: string, fn: () => unknown): void {
  * Runs the pack's policies (or `options.policies`) over `resources` and returns the violations, in policy order
  * and then resource order.
  */
-export function evaluatePolicies(resources: PlannedResource[], options_: EvaluateOptions = {}): Violation[] {
-  const policies = options_.policies ?? allPolicies;
-  const config = options_.config ?? {};
+export function evaluatePolicies(resources: PlannedResource[], options: EvaluateOptions = {}): Violation[] {
+  const policies = options.policies ?? allPolicies;
+  const config = options.config ?? {};
   const problems = validateConfigFile(config, policies);
   if (problems.length > 0) throw new Error(`invalid policy pack config: ${problems.join("; ")}`);
-  const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options_.stackTags ?? {}));
+  const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
 
   const planned = resources.map((r) => ({ resource: r, props: normalizeInputs(r.inputs ?? {}) as Record<string, unknown> }));
   const stackUrn = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "stack";
@@ -228,7 +228,7 @@ export function evaluatePolicies(resources: PlannedResource[], options_: Evaluat
             props: proxied,
             urn: resource.urn,
             name: resource.name,
-            opts: options(resource.parent),
+            opts: resourceOptions(resource.parent),
             stackTags,
             isType: (cls) => typeOfClass(cls) === resource.type,
             asType: ((cls: unknown) => (typeOfClass(cls) === resource.type ? proxied : undefined)) as ResourceValidationArgs["asType"],
@@ -249,7 +249,7 @@ export function evaluatePolicies(resources: PlannedResource[], options_: Evaluat
           props: proxied,
           urn: resource.urn,
           name: resource.name,
-          opts: options(resource.parent),
+          opts: resourceOptions(resource.parent),
           dependencies: [],
           propertyDependencies: {},
           isType: (cls) => typeOfClass(cls) === resource.type,
