@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { BatchEnvironment } from "./components/batch-environment";
 import { BatchJob } from "./components/batch-job";
+import { ImageBuild } from "./components/image-build";
 import { ImageRepository } from "./components/image-repository";
 import { Network } from "./components/network";
 import { ConfigError } from "./lib/errors";
@@ -35,7 +36,7 @@ export function loadStackInput(): StackInput {
   }
   const settings = parseSettings(raw, { project, stack: pulumi.getStack(), region: all["aws:region"] });
   const inventoryPath = path.resolve(__dirname, settings.inventory);
-  const inventory = loadInventory(inventoryPath, settings.jobOverrides);
+  const inventory = loadInventory(inventoryPath, settings.jobOverrides, { projectRoot: __dirname });
   checkCombination(settings, inventory, path.relative(__dirname, inventoryPath) || inventoryPath);
   return { settings, inventory, inventoryPath };
 }
@@ -104,10 +105,20 @@ export function defineStack(input: StackInput): StackOutputs {
     tags,
   });
 
+  // Images the stack builds and pushes itself (`image.build`), once per repository; their jobs run them by digest.
+  const builds = new Map<string, ImageBuild>();
   const jobs = new Map<string, BatchJob>();
   for (const job of inventory.jobs) {
     const repo = job.image.kind === "repository" ? repositories.get(job.image.repository)! : undefined;
-    const image = job.image.kind === "repository" ? pulumi.interpolate`${repo!.repositoryUrl}:${job.image.tag}` : pulumi.output(job.image.reference);
+    let image = job.image.kind === "repository" ? pulumi.interpolate`${repo!.repositoryUrl}:${job.image.tag}` : pulumi.output(job.image.reference);
+    if (job.image.kind === "repository" && job.image.build) {
+      const { repository, tag, build } = job.image;
+      const built =
+        builds.get(repository) ??
+        new ImageBuild(`build-${repository.replace(/[^a-z0-9-]/g, "-")}`, { repositoryUrl: repo!.repositoryUrl, registryId: repo!.registryId, tag, build });
+      builds.set(repository, built);
+      image = built.imageReference;
+    }
     jobs.set(
       job.name,
       new BatchJob(`job-${job.name}`, {

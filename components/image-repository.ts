@@ -22,6 +22,8 @@ export interface ImageRepositoryArgs {
 export class ImageRepository extends pulumi.ComponentResource {
   readonly repositoryUrl: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
+  /** Account id of the registry that holds the repository. */
+  readonly registryId: pulumi.Output<string>;
   readonly repositoryName: string;
 
   constructor(name: string, args: ImageRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,6 +50,7 @@ export class ImageRepository extends pulumi.ComponentResource {
     );
     this.repositoryUrl = repo.repositoryUrl;
     this.arn = repo.arn;
+    this.registryId = repo.registryId;
     this.repositoryName = args.repositoryName;
     this.registerOutputs({ repositoryUrl: this.repositoryUrl, arn: this.arn });
   }

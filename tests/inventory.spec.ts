@@ -38,11 +38,11 @@ function expectProblem(change: Record<string, unknown>, expected: string, overri
 }
 
 describe("inventory: the committed sample", () => {
-  it("loads the guide's two jobs with defaults applied", () => {
+  it("loads the guide's two jobs and the sample job with defaults applied", () => {
     const inv = loadInventory(path.join(__dirname, "..", "jobs.yaml"));
     assert.deepEqual(
       inv.jobs.map((j) => j.name),
-      ["data-processor", "report-generator"],
+      ["data-processor", "report-generator", "sample-job"],
     );
     const dp = inv.jobs[0];
     assert.deepEqual(dp.image, { kind: "repository", repository: "data-processor", tag: "v1.0.0" });

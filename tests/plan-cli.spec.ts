@@ -33,13 +33,14 @@ describe("plan command", () => {
     const doc = JSON.parse(result.stdout) as { stack: string; resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[]; outputs: Record<string, unknown> };
     assert.equal(doc.stack, "prod");
     const defs = doc.resources.filter((r) => r.type === "aws:batch/jobDefinition:JobDefinition");
-    assert.deepEqual(defs.map((d) => d.name).sort(), ["job-data-processor-definition", "job-report-generator-definition"]);
+    assert.deepEqual(defs.map((d) => d.name).sort(), ["job-data-processor-definition", "job-report-generator-definition", "job-sample-job-definition"]);
     for (const def of defs) {
       const c = JSON.parse(def.inputs.containerProperties as string) as Record<string, unknown>;
+      const sample = def.name === "job-sample-job-definition"; // its image's user, and no secrets
       assert.ok(Array.isArray(c.resourceRequirements));
-      assert.equal(c.user, "1000:1000");
+      assert.equal(c.user, sample ? "10001:10001" : "1000:1000");
       assert.equal((c.logConfiguration as { logDriver: string }).logDriver, "awslogs");
-      assert.ok((c.secrets as { valueFrom: string }[])[0].valueFrom.startsWith("arn:aws:"));
+      if (!sample) assert.ok((c.secrets as { valueFrom: string }[])[0].valueFrom.startsWith("arn:aws:"));
       assert.equal((def.inputs.retryStrategy as { evaluateOnExits: { action: string }[] }).evaluateOnExits.at(-1)!.action, "EXIT");
       assert.match(String(def.parent), /batch-migration:jobs:BatchJob::job-/);
     }

@@ -266,7 +266,8 @@ describe("program: committed stacks", () => {
 
   describe("tags, parents and outputs", () => {
     it("tags every taggable resource with project, environment and owner", () => {
-      for (const r of prod.resources.filter((x) => x.custom && "tags" in x.inputs)) {
+      // AWS tags only: an image build's `tags` are its image tags.
+      for (const r of prod.resources.filter((x) => x.custom && x.type.startsWith("aws:") && "tags" in x.inputs)) {
         const tags = r.inputs.tags as Record<string, string>;
         assert.equal(tags.Project, "batch-migration", r.name);
         assert.equal(tags.Environment, "prod", r.name);
@@ -291,10 +292,11 @@ describe("program: committed stacks", () => {
         "dev-fargate": "arn:aws:batch:eu-central-1:123456789012:job-queue/dev-fargate",
         "dev-fargate-spot": "arn:aws:batch:eu-central-1:123456789012:job-queue/dev-fargate-spot",
       });
-      assert.deepEqual(Object.keys(dev.outputs.jobDefinitionArns as object), ["data-processor", "report-generator"]);
+      assert.deepEqual(Object.keys(dev.outputs.jobDefinitionArns as object), ["data-processor", "report-generator", "sample-job"]);
       assert.deepEqual(dev.outputs.repositoryUrls, {
         "data-processor": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/dev/data-processor",
         "report-generator": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/dev/report-generator",
+        "sample-job": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/dev/sample-job",
       });
     });
   });
@@ -328,7 +330,8 @@ describe("program: stack variants", () => {
     const run = await planStack("dev", {
       "batch-migration:jobOverrides": JSON.stringify({ "data-processor": { platform: "ec2" }, "report-generator": { platform: "ec2-spot" } }),
     });
-    assert.deepEqual(ofType(run, T.ce).map((c) => c.name), ["batch-ec2-ce", "batch-spot-ce"]);
+    // sample-job stays on Fargate.
+    assert.deepEqual(ofType(run, T.ce).map((c) => c.name), ["batch-fargate-ce", "batch-ec2-ce", "batch-spot-ce"]);
     const spot = resource(run, T.ce, "batch-spot-ce").inputs.computeResources as Record<string, unknown>;
     assert.equal(spot.allocationStrategy, "SPOT_PRICE_CAPACITY_OPTIMIZED");
     assert.equal(spot.spotIamFleetRole, undefined);

@@ -67,6 +67,13 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
         id: phys,
         state: { ...base, arn: arn("ecr", `repository/${phys}`), registryId: account, repositoryUrl: `${account}.dkr.ecr.${region}.amazonaws.com/${phys}` },
       };
+    case "docker-build:index:Image": {
+      // A pushed build: its digest (stable per resource name), and `ref`, the first tag pinned by that digest.
+      const digest = `sha256:${hex(seed, 64)}`;
+      const tag = Array.isArray(inputs.tags) && typeof inputs.tags[0] === "string" ? inputs.tags[0] : undefined;
+      const ref = tag ? `${tag}@${digest}` : "";
+      return { id: ref || digest, state: { ...inputs, digest, ref, contextHash: hex(`${seed}:context`, 64) } };
+    }
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: phys, state: { ...base, arn: arn("logs", `log-group:${phys}`) } };
     case "aws:iam/role:Role":
@@ -142,6 +149,21 @@ export function createMocks(sink: RecordedResource[], options: MockOptions): pul
           return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
           return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["az1", "az2", "az3"], id: region };
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+          // The `docker login` credentials of an image push: user AWS and a token valid for 12 hours.
+          const registryId = String(args.inputs.registryId ?? account);
+          const password = `offline-ecr-token-${hex(registryId, 16)}`;
+          return {
+            authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
+            expiresAt: "2030-01-01T12:00:00Z",
+            id: region,
+            password,
+            proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
+            region,
+            registryId,
+            userName: "AWS",
+          };
+        }
         default:
           throw new Error(`the offline mocks do not know the data source "${args.token}": add an answer for it in lib/offline/mocks.ts`);
       }
