@@ -195,12 +195,21 @@ export class S3Source implements Source {
    * directories and a misspelt prefix would otherwise look like an empty output.
    */
   async list(): Promise<Listing> {
+    let headError: unknown;
     if (this.key !== "" && !this.key.endsWith("/")) {
-      const size = await this.headObject(this.key);
-      if (size !== undefined) {
+      try {
+        const head = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.key }));
         const key = this.key.slice(this.key.lastIndexOf("/") + 1);
         this.keys.set(key, this.key);
-        return { single: true, entries: [{ key, size, display: this.location }] };
+        return { single: true, entries: [{ key, size: head.ContentLength ?? 0, display: this.location }] };
+      } catch (err) {
+        // 404: no such object, so the key is a prefix. 403: S3 answers so for a missing key when the caller may
+        // not list the bucket, and also for an object the caller may not read; the listing tells them apart.
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status !== 404 && status !== 403) {
+          throw new CompareError(`cannot read ${this.side} (${this.location}): ${describeFailure(err)}`);
+        }
+        headError = status === 403 ? err : undefined;
       }
     }
     const prefix = this.key === "" || this.key.endsWith("/") ? this.key : this.key + "/";
@@ -222,24 +231,11 @@ export class S3Source implements Source {
       throw new CompareError(`cannot list ${this.side} (${this.location}): ${describeFailure(err)}`);
     }
     if (entries.length === 0) {
-      throw new CompareError(`cannot read ${this.side} (${this.location}): no object or prefix with that name`);
+      const reason = headError !== undefined ? describeFailure(headError) : "no object or prefix with that name";
+      throw new CompareError(`cannot read ${this.side} (${this.location}): ${reason}`);
     }
     entries.sort((x, y) => compareKeys(x.key, y.key));
     return { single: false, entries };
-  }
-
-  /** The object's size, or undefined when there is no object with that key (or no such bucket). */
-  private async headObject(key: string): Promise<number | undefined> {
-    try {
-      const head = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return head.ContentLength ?? 0;
-    } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) {
-        return undefined;
-      }
-      throw new CompareError(`cannot read ${this.side} (${this.location}): ${describeFailure(err)}`);
-    }
   }
 
   open(entry: Entry): AsyncIterable<Buffer> {
