@@ -24,3 +24,6 @@ export const jobQueueArns = stack.jobQueueArns;
 export const jobDefinitionArns = stack.jobDefinitionArns;
 export const repositoryUrls = stack.repositoryUrls;
 export const logGroupNames = stack.logGroupNames;
+export const scheduleGroupName = stack.scheduleGroupName;
+export const scheduleNames = stack.scheduleNames;
+export const deadLetterQueueUrl = stack.deadLetterQueueUrl;

@@ -9,6 +9,7 @@ import { BatchEnvironment } from "./components/batch-environment";
 import { BatchJob } from "./components/batch-job";
 import { ImageBuild } from "./components/image-build";
 import { ImageRepository } from "./components/image-repository";
+import { JobSchedules } from "./components/job-schedule";
 import { Network } from "./components/network";
 import { ConfigError } from "./lib/errors";
 import { Inventory, loadInventory, Platform, PLATFORMS } from "./lib/inventory";
@@ -65,6 +66,10 @@ export interface StackOutputs {
   jobDefinitionArns: Record<string, pulumi.Output<string>>;
   repositoryUrls: Record<string, pulumi.Output<string>>;
   logGroupNames: Record<string, pulumi.Output<string>>;
+  scheduleGroupName: pulumi.Output<string>;
+  /** Job name -> names of its EventBridge Scheduler schedules (two where a crontab line splits). */
+  scheduleNames: Record<string, pulumi.Output<string[]>>;
+  deadLetterQueueUrl: pulumi.Output<string>;
 }
 
 /** Declares every resource of the stack. */
@@ -136,6 +141,16 @@ export function defineStack(input: StackInput): StackOutputs {
     );
   }
 
+  const schedules = new JobSchedules("schedules", {
+    environment: settings.environment,
+    jobs: inventory.jobs.map((job) => ({ job, jobQueueArn: batch.queues[job.platform]!.arn, jobDefinitionArn: jobs.get(job.name)!.jobDefinitionArn })),
+    schedulesEnabled: settings.schedulesEnabled,
+    retry: settings.scheduleRetry,
+    account: identity.accountId,
+    partition,
+    tags,
+  });
+
   const byKey = <T>(entries: Iterable<[string, T]>) => Object.fromEntries(entries) as Record<string, T>;
   return {
     vpcId: network.vpcId,
@@ -145,5 +160,8 @@ export function defineStack(input: StackInput): StackOutputs {
     jobDefinitionArns: byKey([...jobs].map(([n, j]) => [n, j.jobDefinitionArn])),
     repositoryUrls: byKey([...repositories].map(([n, r]) => [n, r.repositoryUrl])),
     logGroupNames: byKey([...jobs].map(([n, j]) => [n, j.logGroupName])),
+    scheduleGroupName: schedules.groupName,
+    scheduleNames: schedules.scheduleNames(),
+    deadLetterQueueUrl: schedules.deadLetterQueueUrl,
   };
 }

@@ -51,6 +51,8 @@ export interface Settings {
   /** Protect stateful resources (ECR repositories, log groups) against deletion. */
   protect: boolean;
   schedulesEnabled: boolean;
+  /** Retries of a schedule's or chain's failed delivery to AWS Batch, before it goes to the dead-letter queue. */
+  scheduleRetry: { maxEventAgeSeconds: number; retryAttempts: number };
   tags: Record<string, string>;
   jobOverrides: Record<string, JobOverride>;
 }
@@ -97,6 +99,10 @@ const configSchema = z.strictObject({
   ecrUntaggedExpiryDays: intish.pipe(z.number().min(1).max(365)).default(7),
   protect: boolish.default(false),
   schedulesEnabled: boolish.default(true),
+  scheduleMaxEventAgeSeconds: intish
+    .pipe(z.number().min(60, "must be 60-86400 seconds (EventBridge limits)").max(86400, "must be 60-86400 seconds (EventBridge limits)"))
+    .default(3600),
+  scheduleRetryAttempts: intish.pipe(z.number().min(0, "must be 0-185 (EventBridge limits)").max(185, "must be 0-185 (EventBridge limits)")).default(3),
   tags: json(z.record(z.string().regex(TAG_KEY, "is not a valid tag key"), z.string().max(256))).default({}),
   jobOverrides: json(z.record(z.string(), overrideSchema)).default({}),
 });
@@ -146,6 +152,7 @@ export function parseSettings(raw: Record<string, unknown>, context: { project: 
     ecr: { keepVersions: c.ecrKeepVersions, untaggedExpiryDays: c.ecrUntaggedExpiryDays },
     protect: c.protect,
     schedulesEnabled: c.schedulesEnabled,
+    scheduleRetry: { maxEventAgeSeconds: c.scheduleMaxEventAgeSeconds, retryAttempts: c.scheduleRetryAttempts },
     tags: c.tags,
     jobOverrides: c.jobOverrides,
   };

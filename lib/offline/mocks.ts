@@ -105,6 +105,12 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
       return { id: `${String(inputs.groupName ?? "default")}/${phys}`, state: { ...base, arn: arn("scheduler", `schedule/${String(inputs.groupName ?? "default")}/${phys}`) } };
     case "aws:cloudwatch/eventRule:EventRule":
       return { id: phys, state: { ...base, arn: arn("events", `rule/${phys}`) } };
+    case "aws:cloudwatch/eventTarget:EventTarget": {
+      const targetId = String(inputs.targetId ?? hex(seed, 8));
+      return { id: `${String(inputs.rule)}-${targetId}`, state: { ...inputs, targetId, eventBusName: inputs.eventBusName ?? "default" } };
+    }
+    case "aws:sqs/queuePolicy:QueuePolicy":
+      return { id: String(inputs.queueUrl), state: { ...inputs } };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return { id: phys, state: { ...base, arn: arn("cloudwatch", `alarm:${phys}`) } };
     case "aws:cloudwatch/dashboard:Dashboard":

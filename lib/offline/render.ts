@@ -22,6 +22,23 @@ function nameByArn(all: Map<string, PlannedResource>, arn: unknown): string {
   return String(arn);
 }
 
+/** An event pattern in one line: `field=value|value` per filtered field, ARNs shortened to their resource part. */
+function summarizePattern(pattern: Record<string, unknown>, prefix = ""): string {
+  const short = (v: unknown): string => {
+    if (typeof v === "string") return v.startsWith("arn:") ? v.split(":").slice(5).join(":") : v;
+    if (v !== null && typeof v === "object") return Object.entries(v).map(([op, x]) => `${op} ${short(x)}`).join(" ");
+    return String(v);
+  };
+  return Object.entries(pattern)
+    .map(([key, value]) => {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (Array.isArray(value)) return `${path}=${value.map(short).join("|")}`;
+      if (value !== null && typeof value === "object") return summarizePattern(value as Record<string, unknown>, path);
+      return `${path}=${short(value)}`;
+    })
+    .join(" ");
+}
+
 const SUMMARIES: Record<string, Summarizer> = {
   "aws:batch/jobDefinition:JobDefinition": (inputs) => {
     const c = parseJson(inputs.containerProperties) ?? {};
@@ -54,6 +71,12 @@ const SUMMARIES: Record<string, Summarizer> = {
   "aws:scheduler/schedule:Schedule": (inputs) => {
     const description = typeof inputs.description === "string" ? ` | ${inputs.description}` : "";
     return `${String(inputs.scheduleExpression)} ${String(inputs.scheduleExpressionTimezone ?? "UTC")} | ${String(inputs.state ?? "ENABLED")}${description}`;
+  },
+  "aws:cloudwatch/eventRule:EventRule": (inputs) => {
+    const state = String(inputs.state ?? (inputs.isEnabled === false ? "DISABLED" : "ENABLED"));
+    const pattern = parseJson(inputs.eventPattern);
+    const what = pattern ? summarizePattern(pattern) : typeof inputs.scheduleExpression === "string" ? inputs.scheduleExpression : "";
+    return `${what} | ${state}`;
   },
   "aws:ec2/vpcEndpoint:VpcEndpoint": (inputs) => `${String(inputs.serviceName)} (${String(inputs.vpcEndpointType)})`,
   "awsx:ec2:Vpc": (inputs) => {
