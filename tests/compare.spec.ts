@@ -67,18 +67,14 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `migrate compare` in a child process, the way `npm run migrate -- compare` does. */
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Runs node with `args` in the repository root and collects its output. */
+function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/migrate.ts", "compare", ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -86,6 +82,11 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult>
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `migrate compare` in a child process, the way `npm run migrate -- compare` does. */
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runNode(["-r", "ts-node/register/transpile-only", "cli/migrate.ts", "compare", ...args], env);
 }
 
 /** Starts several CLI runs at once (each pays the TypeScript start-up cost) and waits for all of them. */
@@ -512,18 +513,12 @@ describe("compare", () => {
         })();`;
       const warmA = await tree({ "w.csv": ORDERS });
       const warmB = await tree({ "w.csv": ORDERS_CHANGED });
-      const child = await new Promise<CliResult>((resolve, reject) => {
-        const proc = spawn(process.execPath, ["--expose-gc", "-r", "ts-node/register/transpile-only", "-e", script, a, b, warmA, warmB], {
-          cwd: ROOT,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        proc.on("error", reject);
-        proc.on("close", (code) => resolve({ code, stdout, stderr }));
-      });
+      let child: CliResult;
+      try {
+        child = await runNode(["--expose-gc", "-r", "ts-node/register/transpile-only", "-e", script, a, b, warmA, warmB]);
+      } finally {
+        await Promise.all([fsp.rm(a), fsp.rm(b)]);
+      }
       assert.equal(child.code, 0, child.stderr);
       const { report, rss, live, ms } = JSON.parse(child.stdout) as { report: CompareReport; rss: number; live: number; ms: number };
       const mib = (n: number): string => (n / 1024 / 1024).toFixed(1);
