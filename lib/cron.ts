@@ -350,41 +350,40 @@ function dayOccurs(days: readonly number[], months: readonly number[]): boolean 
   return months.some((month) => days.some((day) => day <= MONTH_LENGTHS[month - 1]));
 }
 
-function toScheduler(schedule: UnixSchedule): string[] {
-  const { dayOfMonth, dayOfWeek } = schedule;
-  const minutes = formatValues(schedule.minutes, 0, 59, true);
-  const hours = formatValues(schedule.hours, 0, 23, true);
-  const months = formatValues(schedule.months, 1, 12, true);
-  const cron = (dom: string, dow: string) => `cron(${minutes} ${hours} ${dom} ${months} ${dow} *)`;
+/**
+ * How a Scheduler expression selects days: by day-of-month (day-of-week `?`), by day-of-week (day-of-month `?`),
+ * or every day.
+ */
+type Part = "day-of-month" | "day-of-week" | "every-day";
 
+/**
+ * The Scheduler expressions a schedule needs, one per part. Throws for day fields EventBridge Scheduler cannot
+ * express and for schedules that never run.
+ */
+function schedulerParts(schedule: UnixSchedule): Part[] {
+  const { dayOfMonth, dayOfWeek, fields } = schedule;
   const allDaysOfMonth = dayOfMonth.kind === "days" && dayOfMonth.days.length === 31;
   const allDaysOfWeek = dayOfWeek.kind === "days" && dayOfWeek.days.length === 7;
-  const byDayOfMonth = () =>
-    cron(dayOfMonth.kind === "last" ? "L" : formatValues(dayOfMonth.days, 1, 31, true), "?");
-  const byDayOfWeek = () => {
-    if (dayOfWeek.kind === "last") return cron("?", `${dayOfWeek.day + 1}L`);
-    if (dayOfWeek.kind === "nth") return cron("?", `${dayOfWeek.day + 1}#${dayOfWeek.nth}`);
-    return cron("?", formatValues(dayOfWeek.days.map((d) => d + 1), 1, 7, false));
-  };
-
-  const fields = schedule.fields;
-  let byDay: Array<"month" | "week">;
-  if (allDaysOfMonth || allDaysOfWeek) {
-    if (!schedule.dayMatchesBoth) return [cron("*", "?")]; // either field matches every day
-    byDay = allDaysOfWeek ? ["month"] : ["week"];
+  let parts: Part[];
+  if (allDaysOfMonth && allDaysOfWeek) {
+    parts = ["every-day"];
+  } else if (allDaysOfMonth || allDaysOfWeek) {
+    // "Both" with one field matching every day is the other field; "either" is every day.
+    if (!schedule.dayMatchesBoth) parts = ["every-day"];
+    else parts = allDaysOfWeek ? ["day-of-month"] : ["day-of-week"];
   } else if (schedule.dayMatchesBoth) {
     throw new CronConversionError(
       `day-of-month "${fields[2]}" and day-of-week "${fields[4]}" both restrict the day and one starts with "*", so cron ` +
         `runs only on days matching both, which EventBridge Scheduler cannot express: restrict only one of the two fields`,
     );
   } else {
-    byDay = ["month", "week"];
+    parts = ["day-of-month", "day-of-week"];
   }
 
   // A day-of-month that never occurs in the given months adds nothing to "either".
   if (dayOfMonth.kind === "days" && !dayOccurs(dayOfMonth.days, schedule.months)) {
-    byDay = byDay.filter((by) => by !== "month");
-    if (byDay.length === 0) {
+    parts = parts.filter((part) => part !== "day-of-month");
+    if (parts.length === 0) {
       const monthNames = schedule.months.map((m) => MONTH_NAMES[m - 1]).join(", ");
       throw new CronConversionError(
         `day-of-month "${fields[2]}" never occurs in month "${fields[3]}" (${monthNames}), so the job would never run: ` +
@@ -392,7 +391,37 @@ function toScheduler(schedule: UnixSchedule): string[] {
       );
     }
   }
-  return byDay.map((by) => (by === "month" ? byDayOfMonth() : byDayOfWeek()));
+  return parts;
+}
+
+/** The Scheduler expression of one part. */
+function formatPart(schedule: UnixSchedule, part: Part): string {
+  const { dayOfMonth, dayOfWeek } = schedule;
+  const minutes = formatValues(schedule.minutes, 0, 59, true);
+  const hours = formatValues(schedule.hours, 0, 23, true);
+  const months = formatValues(schedule.months, 1, 12, true);
+  const cron = (dom: string, dow: string) => `cron(${minutes} ${hours} ${dom} ${months} ${dow} *)`;
+  if (part === "every-day") return cron("*", "?");
+  if (part === "day-of-month") return cron(dayOfMonth.kind === "last" ? "L" : formatValues(dayOfMonth.days, 1, 31, true), "?");
+  if (dayOfWeek.kind === "last") return cron("?", `${dayOfWeek.day + 1}L`);
+  if (dayOfWeek.kind === "nth") return cron("?", `${dayOfWeek.day + 1}#${dayOfWeek.nth}`);
+  return cron("?", formatValues(dayOfWeek.days.map((d) => d + 1), 1, 7, false));
+}
+
+function toScheduler(schedule: UnixSchedule): string[] {
+  return schedulerParts(schedule).map((part) => formatPart(schedule, part));
+}
+
+/** The crontab schedule that fires exactly when the Scheduler expression of `part` fires. */
+function partSchedule(schedule: UnixSchedule, part: Part): UnixSchedule {
+  const everyDayOfMonth: DayOfMonth = { kind: "days", days: Array.from({ length: 31 }, (_, i) => i + 1) };
+  const everyDayOfWeek: DayOfWeek = { kind: "days", days: [0, 1, 2, 3, 4, 5, 6] };
+  return {
+    ...schedule,
+    dayOfMonth: part === "day-of-month" ? schedule.dayOfMonth : everyDayOfMonth,
+    dayOfWeek: part === "day-of-week" ? schedule.dayOfWeek : everyDayOfWeek,
+    dayMatchesBoth: true,
+  };
 }
 
 /** English description of a five-field crontab schedule; the schedule itself when cronstrue cannot describe it. */
@@ -499,20 +528,24 @@ function skippedRuns(schedule: UnixSchedule, timeZone: string): number[] {
 }
 
 /**
- * Average number of runs per month of a crontab schedule run by EventBridge Scheduler in `timeZone`: the runs
- * over the 365 days from 2025-01-01 00:00 local time, divided by 12. Wall-clock times that do not exist when
- * clocks go forward are not counted and a repeated hour counts once, as EventBridge Scheduler runs them (see the
- * comment at the top of this file). E.g. `0 2 * * *` gives 365 / 12 in UTC and 364 / 12 in Europe/Berlin.
- * Throws `CronConversionError` for a schedule `convertCron` refuses or an unknown time zone.
+ * Average number of runs per month of a crontab schedule run by EventBridge Scheduler in `timeZone`: the
+ * invocations over the 365 days from 2025-01-01 00:00 local time, divided by 12. Wall-clock times that do not
+ * exist when clocks go forward are not counted and a repeated hour counts once, as EventBridge Scheduler runs
+ * them (see the comment at the top of this file); when `convertCron` returns two expressions, the runs of both
+ * are counted, so a day matching both counts twice. E.g. `0 2 * * *` gives 365 / 12 in UTC and 364 / 12 in
+ * Europe/Berlin. Throws `CronConversionError` for a schedule `convertCron` refuses or an unknown time zone.
  */
 export function runsPerMonth(expression: string, timeZone: string): number {
   assertTimeZone(timeZone);
   const schedule = parseUnix(expression);
-  toScheduler(schedule); // refuses what EventBridge Scheduler cannot run
-  const { days } = cronerPatterns(schedule);
   const runsPerDay = schedule.minutes.length * schedule.hours.length;
-  const runs = runsBetween(days, REFERENCE_START, REFERENCE_END).length * runsPerDay;
-  return (runs - skippedRuns(schedule, timeZone).length) / 12;
+  let runs = 0;
+  for (const part of schedulerParts(schedule)) {
+    const each = partSchedule(schedule, part);
+    const days = runsBetween(cronerPatterns(each).days, REFERENCE_START, REFERENCE_END).length;
+    runs += days * runsPerDay - skippedRuns(each, timeZone).length;
+  }
+  return runs / 12;
 }
 
 /**
@@ -524,6 +557,6 @@ export function runsPerMonth(expression: string, timeZone: string): number {
 export function runsSkippedByDaylightSaving(expression: string, timeZone: string): string[] {
   assertTimeZone(timeZone);
   const schedule = parseUnix(expression);
-  toScheduler(schedule);
+  schedulerParts(schedule); // refuses what EventBridge Scheduler cannot run
   return skippedRuns(schedule, timeZone).map((wall) => new Date(wall).toISOString().slice(0, 16).replace("T", " "));
 }

@@ -489,7 +489,9 @@ describe("runsPerMonth", () => {
     ["0 0 1 * *", "UTC", 12 / 12],
     ["@weekly", "UTC", 52 / 12], // 2025 has 52 Sundays
     ["*/15 * * * 1-5", "UTC", (261 * 96) / 12], // 261 weekdays in 2025, 96 runs a day
-    ["0 0 1,15 * 5", "UTC", (24 + 52 - 2) / 12], // 1st and 15th, Fridays; 2025-08-01 and 2025-08-15 are both
+    // Two schedules: the 1st and 15th, and Fridays; on 2025-08-01 and 2025-08-15, Fridays, both fire.
+    ["0 0 1,15 * 5", "UTC", (24 + 52) / 12],
+    ["0 0 31 2 1", "UTC", 4 / 12], // Mondays in February 2025; February 31 never comes
     ["0 0 29 2 *", "UTC", 0], // 2025 is not a leap year
     ["30 2 * * *", "UTC", 365 / 12],
     ["30 2 * * *", "Europe/Berlin", 364 / 12], // 2025-03-30 02:30 does not exist there
