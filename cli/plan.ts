@@ -4,22 +4,26 @@
  * The offline plan: evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no AWS credentials) and
  * prints the resources it would create, nested under their components, and the stack outputs. Then it runs the
  * policy pack over them with the stack's policy config and, like `pulumi preview`, exits 1 when a mandatory policy
- * is violated. Invalid input prints every problem on stderr and exits 1, with no plan.
+ * is violated. Invalid input prints every problem on stderr and exits 1, with no plan. `--graph FILE` also writes the
+ * stack as a Mermaid flowchart (lib/offline/graph.ts; docs/architecture.md shows the committed stacks').
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isConfigError } from "../lib/errors";
 import { checkPolicies, defaultPolicyConfig, renderPolicyReport } from "../lib/offline/policy-check";
 import { planJson, renderPlan } from "../lib/offline/render";
+import { toMermaid } from "../lib/offline/graph";
 import { PROJECT_ROOT, runProgram } from "../lib/offline/run";
 import { readStackConfig } from "../lib/offline/stack-files";
 
-const USAGE = `usage: npm run plan -- --stack <name> [--json] [--inventory FILE] [--policy-config FILE]
+const USAGE = `usage: npm run plan -- --stack <name> [--json] [--inventory FILE] [--policy-config FILE] [--graph FILE]
 
   --stack NAME           stack to plan (reads Pulumi.yaml and Pulumi.<NAME>.yaml)
   --json                 print one JSON object {stack, resources, outputs, violations} instead of the tree
   --inventory FILE       plan another job inventory with the stack's settings
-  --policy-config FILE   policy pack config (default: policies/config/<stack>.json)`;
+  --policy-config FILE   policy pack config (default: policies/config/<stack>.json)
+  --graph FILE           also write the stack as a Mermaid flowchart to FILE (e.g. stack.mmd)`;
 
 export interface PlanResult {
   code: number;
@@ -29,7 +33,7 @@ export interface PlanResult {
 
 /** Runs the plan command; returns what it prints instead of printing, so tests can call it in-process. */
 export async function plan(argv: string[]): Promise<PlanResult> {
-  let values: { stack?: string; json?: boolean; inventory?: string; "policy-config"?: string; help?: boolean };
+  let values: { stack?: string; json?: boolean; inventory?: string; "policy-config"?: string; graph?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -38,6 +42,7 @@ export async function plan(argv: string[]): Promise<PlanResult> {
         json: { type: "boolean" },
         inventory: { type: "string" },
         "policy-config": { type: "string" },
+        graph: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -61,6 +66,14 @@ export async function plan(argv: string[]): Promise<PlanResult> {
       }
     }
     const run = await runProgram(stackConfig, overrides);
+    if (values.graph) {
+      try {
+        fs.writeFileSync(path.resolve(values.graph), toMermaid(run));
+      } catch (err) {
+        return { code: 1, stdout: "", stderr: `plan: cannot write the graph to ${values.graph}: ${(err as Error).message}\n` };
+      }
+      note += `graph: wrote ${values.graph}\n`;
+    }
     const policyConfig = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfig(PROJECT_ROOT, values.stack);
     const policies = checkPolicies(run, PROJECT_ROOT, policyConfig);
     const stdout = values.json
