@@ -10,10 +10,11 @@ import { BatchJob } from "./components/batch-job";
 import { ImageBuild } from "./components/image-build";
 import { ImageRepository } from "./components/image-repository";
 import { JobSchedules } from "./components/job-schedule";
+import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { ConfigError } from "./lib/errors";
 import { Inventory, loadInventory, Platform, PLATFORMS } from "./lib/inventory";
-import { baseTags, repositoryName } from "./lib/naming";
+import { baseTags, logGroupName, repositoryName } from "./lib/naming";
 import { parseSettings, Settings } from "./lib/settings";
 
 export interface StackInput {
@@ -66,6 +67,9 @@ export interface StackOutputs {
   jobDefinitionArns: Record<string, pulumi.Output<string>>;
   repositoryUrls: Record<string, pulumi.Output<string>>;
   logGroupNames: Record<string, pulumi.Output<string>>;
+  alertTopicArn: pulumi.Output<string>;
+  dashboardName: pulumi.Output<string>;
+  budgetName: pulumi.Output<string>;
   scheduleGroupName: pulumi.Output<string>;
   /** Job name -> names of its EventBridge Scheduler schedules (two where a crontab line splits). */
   scheduleNames: Record<string, pulumi.Output<string[]>>;
@@ -151,6 +155,22 @@ export function defineStack(input: StackInput): StackOutputs {
     tags,
   });
 
+  // Alerts, dashboard, saved queries and budget, over the queues, jobs and schedules declared above.
+  const monitoring = new Monitoring("monitoring", {
+    project: settings.project,
+    environment: settings.environment,
+    region: settings.region,
+    account: identity.accountId,
+    partition,
+    queues: platforms.map((p: Platform) => ({ name: batch.queues[p]!.name, arn: batch.queues[p]!.arn })),
+    jobs: inventory.jobs.map((job) => ({ name: job.name, logGroupName: logGroupName(settings.environment, job.name), queueName: batch.queues[job.platform]!.name })),
+    alertEmails: settings.alertEmails,
+    monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    runnableTimeoutMinutes: settings.compute.runnableTimeoutMinutes,
+    deadLetterQueueArn: schedules.deadLetterQueueArn,
+    tags,
+  });
+
   const byKey = <T>(entries: Iterable<[string, T]>) => Object.fromEntries(entries) as Record<string, T>;
   return {
     vpcId: network.vpcId,
@@ -160,6 +180,9 @@ export function defineStack(input: StackInput): StackOutputs {
     jobDefinitionArns: byKey([...jobs].map(([n, j]) => [n, j.jobDefinitionArn])),
     repositoryUrls: byKey([...repositories].map(([n, r]) => [n, r.repositoryUrl])),
     logGroupNames: byKey([...jobs].map(([n, j]) => [n, j.logGroupName])),
+    alertTopicArn: monitoring.topicArn,
+    dashboardName: monitoring.dashboardName,
+    budgetName: monitoring.budgetName,
     scheduleGroupName: schedules.groupName,
     scheduleNames: schedules.scheduleNames(),
     deadLetterQueueUrl: schedules.deadLetterQueueUrl,

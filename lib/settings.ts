@@ -51,6 +51,10 @@ export interface Settings {
   /** Protect stateful resources (ECR repositories, log groups) against deletion. */
   protect: boolean;
   schedulesEnabled: boolean;
+  /** Addresses the stack's alert topic mails (each address confirms its subscription once). */
+  alertEmails: string[];
+  /** Monthly cost limit of the stack's budget, in USD (resources tagged with this project and environment). */
+  monthlyBudgetUsd: number;
   /** Retries of a schedule's or chain's failed delivery to AWS Batch, before it goes to the dead-letter queue. */
   scheduleRetry: { maxEventAgeSeconds: number; retryAttempts: number };
   tags: Record<string, string>;
@@ -99,6 +103,22 @@ const configSchema = z.strictObject({
   ecrUntaggedExpiryDays: intish.pipe(z.number().min(1).max(365)).default(7),
   protect: boolish.default(false),
   schedulesEnabled: boolish.default(true),
+  alertEmails: json(
+    z
+      .array(z.email("must be an e-mail address such as ops@example.com"))
+      .max(50, "must list at most 50 addresses: subscribe a distribution list instead")
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        for (const address of list) {
+          if (seen.has(address.toLowerCase())) ctx.addIssue({ code: "custom", message: `lists "${address}" twice: remove one` });
+          seen.add(address.toLowerCase());
+        }
+      }),
+  ).default([]),
+  monthlyBudgetUsd: z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: "must be a whole number of USD, e.g. 100" })
+    .pipe(z.number().int("must be a whole number of USD, e.g. 100").min(1, "must be a whole number of USD, at least 1").max(1_000_000, "must be at most 1000000 USD"))
+    .default(100),
   scheduleMaxEventAgeSeconds: intish
     .pipe(z.number().min(60, "must be 60-86400 seconds (EventBridge limits)").max(86400, "must be 60-86400 seconds (EventBridge limits)"))
     .default(3600),
@@ -152,6 +172,8 @@ export function parseSettings(raw: Record<string, unknown>, context: { project: 
     ecr: { keepVersions: c.ecrKeepVersions, untaggedExpiryDays: c.ecrUntaggedExpiryDays },
     protect: c.protect,
     schedulesEnabled: c.schedulesEnabled,
+    alertEmails: c.alertEmails,
+    monthlyBudgetUsd: c.monthlyBudgetUsd,
     scheduleRetry: { maxEventAgeSeconds: c.scheduleMaxEventAgeSeconds, retryAttempts: c.scheduleRetryAttempts },
     tags: c.tags,
     jobOverrides: c.jobOverrides,
