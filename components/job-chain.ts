@@ -8,6 +8,7 @@ import { chainRolePolicy, jobSucceededPattern, retryPolicy, TriggerRetry, Trigge
 export interface JobChainArgs {
   /** The chained job; `after` names the job it follows. */
   job: JobSpec & { after: string };
+  /** Environment name; the submitted jobs are named `<environment>-<job>`. */
   environment: string;
   /** Job definition ARN of the job it follows: its successful runs start this job. */
   afterJobDefinitionArn: pulumi.Input<string>;
@@ -19,8 +20,11 @@ export interface JobChainArgs {
   deadLetterQueueArn: pulumi.Input<string>;
   /** ENABLED, or DISABLED by the rollback switch or the job's own `enabled: false`. */
   state: TriggerState;
+  /** Retries of a failed submission (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html). */
   retry: TriggerRetry;
+  /** This account: the only one whose EventBridge may assume the role (`aws:SourceAccount`). */
   account: pulumi.Input<string>;
+  /** The stack's base tags; rule and role also get `Job` and the job's `Owner`. */
   tags: Tags;
 }
 

@@ -23,6 +23,7 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 export interface JobScheduleArgs {
   /** The job; its `schedule` (a crontab line) and `timezone` become the schedules. */
   job: JobSpec & { schedule: string };
+  /** Environment name; the submitted jobs are named `<environment>-<job>`. */
   environment: string;
   /** The stack's schedule group. */
   groupName: pulumi.Input<string>;
@@ -36,9 +37,13 @@ export interface JobScheduleArgs {
   deadLetterQueueArn: pulumi.Input<string>;
   /** ENABLED, or DISABLED by the rollback switch or the job's own `enabled: false`. */
   state: TriggerState;
+  /** Retries of a failed submission (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html). */
   retry: TriggerRetry;
+  /** This account: the only one whose scheduler may assume the role (`aws:SourceAccount`). */
   account: pulumi.Input<string>;
+  /** `aws`, `aws-cn`, ...: the universal target's ARN. */
   partition: pulumi.Input<string>;
+  /** The stack's base tags; the role also gets `Job` and the job's `Owner`. */
   tags: Tags;
 }
 
@@ -124,6 +129,7 @@ export interface TriggeredJob {
 }
 
 export interface JobSchedulesArgs {
+  /** Environment name: the group is `<environment>-batch-jobs`, the dead-letter queue `<environment>-batch-jobs-dlq`. */
   environment: string;
   /** Every job of the inventory; those with a `schedule` get schedules, those with `after` a chain. */
   jobs: TriggeredJob[];
@@ -134,8 +140,11 @@ export interface JobSchedulesArgs {
   schedulesEnabled: boolean;
   /** Retries of a failed submission before it goes to the dead-letter queue (stack settings). */
   retry: TriggerRetry;
+  /** This account: the only one whose scheduler and EventBridge may assume the roles. */
   account: pulumi.Input<string>;
+  /** `aws`, `aws-cn`, ...: the universal target's ARN. */
   partition: pulumi.Input<string>;
+  /** The stack's base tags. */
   tags: Tags;
 }
 
@@ -199,7 +208,7 @@ export class JobSchedules extends pulumi.ComponentResource {
       }
       if (job.after !== undefined) {
         const before = byName.get(job.after);
-        if (!before) throw new Error(`job "${job.name}": field "after" names "${job.after}", which is not among the jobs given to JobSchedules`);
+        if (!before) throw new Error(`job "${job.name}": field "after" names "${job.after}", which is not among the jobs given to JobSchedules: pass the job it follows too`);
         this.chains[job.name] = new JobChain(
           `chain-${job.name}`,
           {

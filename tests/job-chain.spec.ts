@@ -4,9 +4,11 @@
  * policy and the shared dead-letter queue, and the rule's state under the rollback switch.
  */
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
 import type { PolicyDocument } from "../lib/iam";
 import { summarize } from "../lib/offline/render";
-import type { ProgramRun } from "../lib/offline/run";
+import { PROJECT_ROOT, ProgramRun, runProgram } from "../lib/offline/run";
+import { readStackConfig } from "../lib/offline/stack-files";
 import { inlinePolicy, named, ofType, parseJson, planFixture, TYPES } from "./helpers/schedules";
 
 describe("job chains", () => {
@@ -136,5 +138,11 @@ describe("job chains", () => {
   it("the rollback switch disables every chain rule", async () => {
     const off = await planFixture({ schedulesEnabled: "false" });
     for (const name of ["chain-load-rule", "chain-publish-rule"]) assert.equal(named(off, TYPES.rule, name).inputs.state, "DISABLED");
+  });
+
+  it("JobSchedules refuses a chained job whose predecessor it was not given", async () => {
+    await assert.rejects(runProgram(readStackConfig(PROJECT_ROOT, "dev"), {}, path.join(__dirname, "fixtures", "schedules-unknown-after.ts")), {
+      message: 'job "load": field "after" names "extract", which is not among the jobs given to JobSchedules: pass the job it follows too',
+    });
   });
 });
