@@ -73,10 +73,27 @@ class Grid {
   }
 }
 
+/** Log groups one Logs Insights query may read. */
+export const MAX_QUERY_LOG_GROUPS = 50;
+
+/**
+ * Jobs that get their own widgets. CloudWatch allows 500 widgets per dashboard; with two per job, larger
+ * inventories chart the first jobs and point to the saved queries for the rest.
+ */
+export const MAX_JOBS_WITH_WIDGETS = 100;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** `SOURCE '/a' | SOURCE '/b' | ...`: a Logs Insights query over several log groups. */
 export function logsQuery(logGroups: readonly string[], body: string): string {
   if (logGroups.length === 0) throw new Error("a Logs Insights widget needs at least one log group");
-  if (logGroups.length > 50) throw new Error(`a Logs Insights query reads at most 50 log groups (found ${logGroups.length})`);
+  if (logGroups.length > MAX_QUERY_LOG_GROUPS) {
+    throw new Error(`a Logs Insights query reads at most ${MAX_QUERY_LOG_GROUPS} log groups (found ${logGroups.length})`);
+  }
   return `${logGroups.map((g) => `SOURCE '${g}'`).join(" | ")} | ${body}`;
 }
 
@@ -117,20 +134,29 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
   grid.newRow();
 
   for (const queue of input.queues) {
-    if (queue.logGroups.length === 0) continue;
-    grid.add(24 / Math.min(2, input.queues.length), 6, "log", {
-      title: `Job outcomes on ${queue.name} (attempts, from job log lines)`,
-      region,
-      view: "table",
-      query: logsQuery(
-        queue.logGroups,
-        'filter event in ["job_finished", "job_failed"] | stats count(*) as attempts by event, job_queue | sort event',
-      ),
+    // A queue with more jobs than one query can read gets one widget per slice of its log groups.
+    const slices = chunks(queue.logGroups, MAX_QUERY_LOG_GROUPS);
+    slices.forEach((slice, i) => {
+      const part = slices.length > 1 ? `, part ${i + 1} of ${slices.length}` : "";
+      grid.add(24 / Math.min(2, input.queues.length), 6, "log", {
+        title: `Job outcomes on ${queue.name} (attempts, from job log lines${part})`,
+        region,
+        view: "table",
+        query: logsQuery(slice, 'filter event in ["job_finished", "job_failed"] | stats count(*) as attempts by event, job_queue | sort event'),
+      });
     });
   }
   grid.newRow();
 
-  for (const job of input.jobs) {
+  if (input.jobs.length > MAX_JOBS_WITH_WIDGETS) {
+    grid.add(24, 2, "text", {
+      markdown:
+        `Per-job widgets cover the first ${MAX_JOBS_WITH_WIDGETS} of ${input.jobs.length} jobs (CloudWatch allows 500 widgets per dashboard). ` +
+        "For the others, open the saved Logs Insights queries of this stack or the job's log group.",
+    });
+    grid.newRow();
+  }
+  for (const job of input.jobs.slice(0, MAX_JOBS_WITH_WIDGETS)) {
     grid.add(12, 6, "log", {
       title: `${job.name}: recent lines (${job.queue})`,
       region,

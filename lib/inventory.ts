@@ -14,6 +14,7 @@ import { checkBuild, checkSharedBuilds, ImageBuildSpec } from "./image-build";
 import { ECR_REPOSITORY_NAME, IMAGE_TAG, parseImageReference, unpinnedReason, withTag } from "./images";
 import { formatIssue, Path } from "./schema";
 import { looksLikeSecretName, parseSecretReference, SecretReference } from "./secrets";
+import { assertTimeZone } from "./cron";
 import { checkSchedule } from "./schedule-check";
 
 export const PLATFORMS = ["fargate", "fargate-spot", "ec2", "ec2-spot"] as const;
@@ -97,21 +98,22 @@ export function parseDuration(value: string | number): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
-const timeZoneValidity = new Map<string, boolean>();
+const timeZoneProblems = new Map<string, string | undefined>();
 
-/** Whether `tz` is an IANA time zone this runtime knows (cached: inventories repeat a handful of zones). */
-export function isValidTimeZone(tz: string): boolean {
-  let valid = timeZoneValidity.get(tz);
-  if (valid === undefined) {
+/**
+ * Why `tz` is not a time zone EventBridge Scheduler accepts (an IANA name spelled as in the database), or
+ * undefined. Cached: inventories repeat a handful of zones.
+ */
+export function timeZoneProblem(tz: string): string | undefined {
+  if (!timeZoneProblems.has(tz)) {
     try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz });
-      valid = true;
-    } catch {
-      valid = false;
+      assertTimeZone(tz);
+      timeZoneProblems.set(tz, undefined);
+    } catch (err) {
+      timeZoneProblems.set(tz, (err as Error).message);
     }
-    timeZoneValidity.set(tz, valid);
   }
-  return valid;
+  return timeZoneProblems.get(tz);
 }
 
 const ROOT_USERS = new Set(["root", "0", "0:0", "root:root"]);
@@ -408,9 +410,8 @@ function checkJob(raw: Partial<RawJob>, report: (field: string, message: string)
     else if (timeoutSeconds > 14 * 24 * 3600) fail("timeout", "must be at most 14 days (336h)");
   }
 
-  if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
-    fail("timezone", `"${raw.timezone}" is not an IANA time zone name such as Europe/Berlin or America/New_York`);
-  }
+  const zoneProblem = raw.timezone === undefined ? undefined : timeZoneProblem(raw.timezone);
+  if (zoneProblem) fail("timezone", zoneProblem);
   if (raw.schedule !== undefined) {
     const problem = checkSchedule(raw.schedule);
     if (problem) fail("schedule", problem);

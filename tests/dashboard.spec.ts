@@ -3,7 +3,7 @@
  * and the limits of Logs Insights sources.
  */
 import * as assert from "node:assert/strict";
-import { DashboardInput, dashboardBody, logsQuery } from "../lib/dashboard";
+import { DashboardInput, dashboardBody, logsQuery, MAX_JOBS_WITH_WIDGETS } from "../lib/dashboard";
 
 const input: DashboardInput = {
   environment: "qa",
@@ -67,5 +67,24 @@ describe("dashboard body", () => {
     const many = Array.from({ length: 51 }, (_, i) => `/g/${i}`);
     assert.throws(() => logsQuery(many, "fields @message"), /reads at most 50 log groups \(found 51\)/);
     assert.equal(logsQuery(["/g/1"], "fields @message"), "SOURCE '/g/1' | fields @message");
+  });
+
+  it("splits a queue with more than 50 jobs over several outcome widgets and caps per-job widgets for large inventories", () => {
+    const groups = Array.from({ length: 120 }, (_, i) => `/aws/batch/qa/j${i}`);
+    const big = dashboardBody({
+      ...input,
+      queues: [{ name: "qa-fargate", logGroups: groups }],
+      jobs: groups.map((g, i) => ({ name: `j${i}`, logGroup: g, queue: "qa-fargate" })),
+    });
+    const outcomes = big.widgets.filter((w) => String(w.properties.title).startsWith("Job outcomes on qa-fargate"));
+    assert.deepEqual(
+      outcomes.map((w) => (String(w.properties.query).match(/SOURCE/g) ?? []).length),
+      [50, 50, 20],
+    );
+    assert.match(String(outcomes[2].properties.title), /part 3 of 3/);
+    const perJob = big.widgets.filter((w) => /^j\d+: /.test(String(w.properties.title)));
+    assert.equal(perJob.length, 2 * MAX_JOBS_WITH_WIDGETS);
+    assert.ok(big.widgets.some((w) => w.type === "text" && String(w.properties.markdown).includes(`first ${MAX_JOBS_WITH_WIDGETS} of 120 jobs`)));
+    assert.ok(big.widgets.length <= 500);
   });
 });

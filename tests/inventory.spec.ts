@@ -111,7 +111,9 @@ describe("inventory: validation rules", () => {
   it("bounds ephemeral storage", () => expectProblem({ ephemeralStorageGiB: 500 }, 'field "ephemeralStorageGiB" must be 21-200 GiB'));
   it("parses timeouts", () => expectProblem({ timeout: "soon" }, 'field "timeout": "soon" is not a duration'));
   it("enforces the 60 s minimum timeout", () => expectProblem({ timeout: 30 }, "30s is below AWS Batch's minimum of 60 seconds"));
-  it("validates time zones", () => expectProblem({ timezone: "CET+1" }, 'field "timezone": "CET+1" is not an IANA time zone name'));
+  it("validates time zones", () => expectProblem({ timezone: "Mars/Olympus" }, 'field "timezone": unknown time zone "Mars/Olympus": use an IANA time zone name'));
+  it("requires the IANA spelling of a time zone", () =>
+    expectProblem({ timezone: "europe/berlin" }, 'field "timezone": time zone "europe/berlin" is not spelled as in the IANA database: use "Europe/Berlin"'));
   it("validates cron schedules through the converter", () => expectProblem({ schedule: "@reboot" }, 'field "schedule": "@reboot"'));
   it("refuses secret-looking environment variables with literal values", () =>
     expectProblem({ environment: { DB_PASSWORD: "hunter2" } }, 'field "environment.DB_PASSWORD": looks like a secret but has a literal value'));

@@ -48,18 +48,13 @@ const key = (type: string, name: string) => `${type}::${name}`;
 export async function runProgram(stackConfig: StackConfig, overrides: Record<string, string> = {}, programPath = PROGRAM): Promise<ProgramRun> {
   // The Pulumi SDK captures a stack trace for every resource and every internal promise. Under ts-node each
   // capture is source-mapped frame by frame, which dominates the run time of large programs, and the mocks have no
-  // use for source positions. So traces are off while the program runs; OFFLINE_PLAN_STACK_TRACES=1 keeps them
-  // for debugging the program itself.
-  const prepareStackTrace = Error.prepareStackTrace;
+  // use for source positions. So traces are off (no frames to map) while the program runs;
+  // OFFLINE_PLAN_STACK_TRACES=1 keeps them for debugging the program itself.
   const stackTraceLimit = Error.stackTraceLimit;
-  if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") {
-    Error.prepareStackTrace = undefined;
-    Error.stackTraceLimit = 0;
-  }
+  if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
   try {
     return await evaluate(stackConfig, overrides, programPath);
   } finally {
-    Error.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
