@@ -12,7 +12,7 @@ import { readStackConfig } from "../lib/offline/stack-files";
 async function main(): Promise<void> {
   const [what, inventory] = process.argv.slice(2);
   const stackConfig = readStackConfig(PROJECT_ROOT, "dev");
-  const overrides = { "batch-migration:inventory": inventory, "batch-migration:jobOverrides": "{}", "batch-migration:maxVcpus": "256" };
+  const overrides = { "batch-migration:inventory": inventory, "batch-migration:jobOverrides": "{}", "batch-migration:maxVcpus": "64" };
   let ms: number;
   let resources = 0;
   if (what === "plan") {

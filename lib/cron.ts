@@ -536,6 +536,18 @@ function skippedRuns(schedule: UnixSchedule, timeZone: string): number[] {
  * Europe/Berlin. Throws `CronConversionError` for a schedule `convertCron` refuses or an unknown time zone.
  */
 export function runsPerMonth(expression: string, timeZone: string): number {
+  // Counting a year of runs costs milliseconds; inventories repeat a few schedules and zones many times.
+  const key = `${timeZone}\u0000${expression}`;
+  const cached = runsPerMonthCache.get(key);
+  if (cached !== undefined) return cached;
+  const runs = countRunsPerMonth(expression, timeZone);
+  runsPerMonthCache.set(key, runs);
+  return runs;
+}
+
+const runsPerMonthCache = new Map<string, number>();
+
+function countRunsPerMonth(expression: string, timeZone: string): number {
   assertTimeZone(timeZone);
   const schedule = parseUnix(expression);
   const runsPerDay = schedule.minutes.length * schedule.hours.length;

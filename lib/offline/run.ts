@@ -46,15 +46,20 @@ const key = (type: string, name: string) => `${type}::${name}`;
  * Throws what the program throws (a `pulumi.RunError` for invalid input).
  */
 export async function runProgram(stackConfig: StackConfig, overrides: Record<string, string> = {}, programPath = PROGRAM): Promise<ProgramRun> {
-  // The Pulumi SDK captures a stack trace for every resource and every internal promise. Under ts-node each
-  // capture is source-mapped frame by frame, which dominates the run time of large programs, and the mocks have no
-  // use for source positions. So traces are off (no frames to map) while the program runs;
-  // OFFLINE_PLAN_STACK_TRACES=1 keeps them for debugging the program itself.
+  // The Pulumi SDK captures a stack trace for every resource (with an unlimited depth, to find the user's source
+  // position) and for every internal promise. Under ts-node each capture is source-mapped frame by frame, which
+  // dominated the run time of large programs, and the mocks have no use for source positions. So while the program
+  // runs, a trace is just the error's own line; OFFLINE_PLAN_STACK_TRACES=1 keeps full traces for debugging.
+  const prepareStackTrace = Error.prepareStackTrace;
   const stackTraceLimit = Error.stackTraceLimit;
-  if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+  if (process.env.OFFLINE_PLAN_STACK_TRACES !== "1") {
+    Error.prepareStackTrace = (error: Error) => `${error.name}: ${error.message}`;
+    Error.stackTraceLimit = 0;
+  }
   try {
     return await evaluate(stackConfig, overrides, programPath);
   } finally {
+    Error.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
