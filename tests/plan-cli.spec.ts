@@ -24,7 +24,7 @@ describe("plan command", () => {
     assert.match(result.stdout, /├─ batch-migration:jobs:BatchJob\s+job-data-processor/);
     assert.match(result.stdout, /│  └─ aws:batch\/jobDefinition:JobDefinition\s+job-data-processor-definition\s+create\s+123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/dev\/data-processor:v1\.0\.0 \| 1 vCPU, 2048 MiB, FARGATE/);
     assert.match(result.stdout, /dev-fargate-spot \| priority 50 \| batch-fargate-spot-ce -> batch-fargate-ce/);
-    assert.match(result.stdout, /Outputs:\n\s+vpcId: "vpc-/);
+    assert.match(result.stdout, /Outputs:\n\s+alertTopicArn: "arn:aws:sns:[\s\S]*\n\s+vpcId: "vpc-/);
   });
 
   it("--json prints {stack, resources: [{type, name, parent, inputs}], outputs}", async () => {

@@ -129,7 +129,8 @@ export function renderPlan(run: ProgramRun): string {
     lines.push(` +   ${(row.tree + row.type).padEnd(typeWidth)}${row.name.padEnd(nameWidth)}create${row.note ? `  ${row.note}` : ""}`);
   }
   lines.push("", "Outputs:");
-  for (const [k, v] of Object.entries(run.outputs)) lines.push(`    ${k}: ${formatValue(v)}`);
+  // Sorted by name, as `pulumi preview` lists them.
+  for (const k of Object.keys(run.outputs).sort()) lines.push(`    ${k}: ${formatValue(run.outputs[k])}`);
   const custom = run.resources.filter((r) => r.custom).length;
   lines.push("", "Resources:", `    + ${run.resources.length} to create (${custom} cloud resources, ${run.resources.length - custom} components and stack)`);
   return lines.join("\n");
