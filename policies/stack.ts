@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { readConfig } from "./lib/config";
 import { admits, Admits, matchersAt } from "./lib/eventPattern";
-import { dependsOn, refersTo, StackResource, toStackResource } from "./lib/references";
+import { dependsOn, indexByName, referencedName, refersTo, StackResource, toStackResource } from "./lib/references";
 import { asArray, asBoolean, asString, at, Dict, isDict, isUnknown, parseJsonProperty, plain, show, typeToken } from "./lib/values";
 
 const T = {
@@ -59,15 +59,24 @@ interface FailureRule {
 /** Which (job definition, job queue) pairs the stack's schedules and event targets submit. */
 function submissions(resources: StackResource[], jds: StackResource[], queues: StackResource[]): Map<string, Set<string>> {
   const byJd = new Map<string, Set<string>>();
+  // A reference that carries a resource's exact name (the usual case: an ARN of a named job definition or queue)
+  // is found by lookup; anything else (auto-names, unknowns) by comparing with every candidate.
+  const byName = new Map([
+    ["job-definition", indexByName(jds)],
+    ["job-queue", indexByName(queues)],
+  ]);
+  const match = (ref: unknown, candidates: StackResource[], arnKind: string, source: StackResource, prop: string): StackResource[] => {
+    const name = typeof ref === "string" ? referencedName(ref, arnKind) : undefined;
+    const named = name === undefined ? undefined : byName.get(arnKind)?.get(name);
+    if (named !== undefined) return named;
+    return candidates.filter((c) => {
+      const r = refersTo(ref, c, arnKind);
+      return r === "yes" || (r === "unknown" && dependsOn(source, c, prop));
+    });
+  };
   const pair = (source: StackResource, jdRef: unknown, queueRef: unknown, jdProp: string, queueProp: string) => {
-    const matchedJds = jds.filter((jd) => {
-      const r = refersTo(jdRef, jd, "job-definition");
-      return r === "yes" || (r === "unknown" && dependsOn(source, jd, jdProp));
-    });
-    const matchedQueues = queues.filter((q) => {
-      const r = refersTo(queueRef, q, "job-queue");
-      return r === "yes" || (r === "unknown" && dependsOn(source, q, queueProp));
-    });
+    const matchedJds = match(jdRef, jds, "job-definition", source, jdProp);
+    const matchedQueues = match(queueRef, queues, "job-queue", source, queueProp);
     for (const jd of matchedJds) {
       const set = byJd.get(jd.urn) ?? new Set<string>();
       matchedQueues.forEach((q) => set.add(q.urn));

@@ -51,8 +51,18 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Names the resource may have in AWS. */
+const candidateCache = new WeakMap<StackResource, { exact: string[]; autoNamed?: RegExp }>();
+
+/** Names the resource may have in AWS (computed once per resource: stack rules ask for every pair). */
 function candidateNames(target: StackResource): { exact: string[]; autoNamed?: RegExp } {
+  const cached = candidateCache.get(target);
+  if (cached !== undefined) return cached;
+  const names = computeCandidateNames(target);
+  candidateCache.set(target, names);
+  return names;
+}
+
+function computeCandidateNames(target: StackResource): { exact: string[]; autoNamed?: RegExp } {
   const exact: string[] = [];
   const given = asString(target.props.name);
   if (given !== undefined && given !== "") exact.push(given);
@@ -76,17 +86,33 @@ export function refersTo(value: unknown, target: StackResource, arnKind?: string
   const text = asString(value);
   if (text === undefined) return "unknown";
   if (text === asString(target.props.arn)) return "yes";
-  let name = text;
-  if (text.startsWith("arn:")) {
-    const resource = text.split(":").slice(5).join(":");
-    const slash = resource.indexOf("/");
-    if (slash < 0) return "no";
-    if (arnKind !== undefined && resource.slice(0, slash) !== arnKind) return "no";
-    name = resource.slice(slash + 1);
-    if (arnKind === "job-definition") name = name.replace(/:\d+$/, "");
-  }
+  const name = referencedName(text, arnKind);
+  if (name === undefined) return "no";
   const { exact, autoNamed } = candidateNames(target);
   if (exact.includes(name)) return "yes";
   if (autoNamed !== undefined && autoNamed.test(name)) return "yes";
   return "no";
+}
+
+/**
+ * The resource name a reference carries: the name part of an ARN of the given kind (without a job definition's
+ * revision), or the text itself; undefined for an ARN of another kind.
+ */
+export function referencedName(text: string, arnKind?: string): string | undefined {
+  if (!text.startsWith("arn:")) return text;
+  const resource = text.split(":").slice(5).join(":");
+  const slash = resource.indexOf("/");
+  if (slash < 0) return undefined;
+  if (arnKind !== undefined && resource.slice(0, slash) !== arnKind) return undefined;
+  const name = resource.slice(slash + 1);
+  return arnKind === "job-definition" ? name.replace(/:\d+$/, "") : name;
+}
+
+/** The names each resource may have in AWS, for finding the resource a reference names without a scan. */
+export function indexByName(resources: StackResource[]): Map<string, StackResource[]> {
+  const index = new Map<string, StackResource[]>();
+  for (const r of resources) {
+    for (const name of candidateNames(r).exact) index.set(name, [...(index.get(name) ?? []), r]);
+  }
+  return index;
 }
