@@ -183,6 +183,33 @@ function occursIn(text: string, token: string): boolean {
   return false;
 }
 
+/** Maximal runs of identifier characters. */
+const IDENT_RUN = /[A-Za-z0-9_./-]+/g;
+
+/**
+ * Narrows the tokens `occursIn` must try on a text, so that linking a plan is linear in its size rather than
+ * tokens x strings. Where a token occurs as a whole identifier, each of its runs of identifier characters is a
+ * whole run of the text (bounded by the token's own separators or by the text's), so a token is indexed by its
+ * longest run and tried only on texts that have that run. Candidates come back as indexes into `tokens`, in order.
+ */
+function indexTokens(tokens: readonly string[]): { candidates(text: string): number[] } {
+  const byRun = new Map<string, number[]>();
+  const always: number[] = [];
+  tokens.forEach((token, i) => {
+    const longest = (token.match(IDENT_RUN) ?? []).reduce<string | undefined>((a, b) => (a === undefined || b.length > a.length ? b : a), undefined);
+    if (longest === undefined) always.push(i);
+    else if (byRun.has(longest)) byRun.get(longest)!.push(i);
+    else byRun.set(longest, [i]);
+  });
+  return {
+    candidates(text: string): number[] {
+      const found = new Set(always);
+      for (const run of text.match(IDENT_RUN) ?? []) for (const i of byRun.get(run) ?? []) found.add(i);
+      return [...found].sort((a, b) => a - b);
+    },
+  };
+}
+
 /** A string found in a resource's inputs, with the object it sits in (for edge labels) and its key. */
 interface Found {
   text: string;
@@ -249,6 +276,7 @@ export function toMermaid(run: ProgramRun): string {
     for (const w of idents.weak) weak.set(w, [...(weak.get(w) ?? []), r.urn]);
   }
   const tokens = [...strong].sort((a, b) => b[0].length - a[0].length);
+  const tokenIndex = indexTokens(tokens.map(([token]) => token));
   const names = new Map<string, string>();
   for (const [w, urns] of weak) if (urns.length === 1 && !strong.has(w)) names.set(w, urns[0]);
 
@@ -257,7 +285,10 @@ export function toMermaid(run: ProgramRun): string {
     strings(value, key, undefined, found);
     const out: { urn: string; found: Found }[] = [];
     for (const f of found) {
-      for (const [token, urn] of tokens) if (occursIn(f.text, token)) out.push({ urn, found: f });
+      for (const i of tokenIndex.candidates(f.text)) {
+        const [token, urn] = tokens[i];
+        if (occursIn(f.text, token)) out.push({ urn, found: f });
+      }
       const named = REFERENCE_KEY.test(f.key) ? names.get(f.text) : undefined;
       if (named) out.push({ urn: named, found: f });
     }
@@ -301,7 +332,9 @@ export function toMermaid(run: ProgramRun): string {
   const groups = new Map<string | undefined, PlannedResource[]>();
   for (const r of nodes) {
     const g = groupOf(r);
-    groups.set(g, [...(groups.get(g) ?? []), r]);
+    const members = groups.get(g);
+    if (members) members.push(r);
+    else groups.set(g, [r]);
   }
 
   const nodeLine = (r: PlannedResource, indent: string): string => {
