@@ -15,6 +15,7 @@ import { Network } from "./components/network";
 import { ConfigError } from "./lib/errors";
 import { Inventory, loadInventory, Platform, PLATFORMS } from "./lib/inventory";
 import { baseTags, logGroupName, repositoryName } from "./lib/naming";
+import { scheduleNameClashes } from "./lib/schedule";
 import { parseSettings, Settings } from "./lib/settings";
 
 export interface StackInput {
@@ -56,6 +57,7 @@ function checkCombination(settings: Settings, inventory: Inventory, source: stri
       problems.push(`job "${job.name}": field "vcpu" ${job.vcpu} exceeds the stack's maxVcpus ${settings.compute.maxVcpus}: the job would wait in RUNNABLE forever; raise maxVcpus or lower vcpu`);
     }
   }
+  problems.push(...scheduleNameClashes(inventory.jobs));
   if (problems.length > 0) throw new ConfigError(source, problems);
 }
 

@@ -8,6 +8,7 @@ import {
   flexibleTimeWindow,
   planSchedules,
   retryPolicy,
+  scheduleNameClashes,
   scheduleRolePolicy,
   submitJobInput,
   submitJobTargetArn,
@@ -180,6 +181,8 @@ export class JobSchedules extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const clashes = scheduleNameClashes(args.jobs.map((j) => j.job));
+    if (clashes.length > 0) throw new Error(clashes.join("\n"));
     const byName = new Map(args.jobs.map((j) => [j.job.name, j]));
     this.schedules = {};
     this.chains = {};

@@ -215,6 +215,31 @@ export interface PlannedSchedule {
   description: string;
 }
 
+/**
+ * Problems with schedule names two jobs would both use. Names are unique within a schedule group, and the second
+ * schedule of a split line is `<job>-2`, which is also the first schedule of a job named `<job>-2` (the names
+ * `migrate import` gives repeated crontab commands): AWS would refuse the second one with a ConflictException.
+ */
+export function scheduleNameClashes(jobs: readonly { name: string; schedule?: string; timezone: string }[]): string[] {
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const job of jobs) {
+    if (job.schedule === undefined) continue;
+    for (const { name } of planSchedules({ name: job.name, schedule: job.schedule, timezone: job.timezone })) {
+      const other = owner.get(name);
+      if (other === undefined) {
+        owner.set(name, job.name);
+      } else {
+        problems.push(
+          `job "${job.name}": field "schedule" needs the schedule name "${name}", which job "${other}" also uses in the stack's schedule group: ` +
+            `a crontab line that runs on days of the month or days of the week gets a second schedule "<job>-2"; rename one of the jobs`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 /** Scheduler's limit on a schedule description. */
 const MAX_DESCRIPTION = 512;
 

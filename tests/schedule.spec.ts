@@ -11,6 +11,7 @@ import {
   jobSucceededPattern,
   planSchedules,
   retryPolicy,
+  scheduleNameClashes,
   scheduleRolePolicy,
   submitJobInput,
   submitJobTargetArn,
@@ -229,5 +230,32 @@ describe("schedule: planned schedules", () => {
 
   it("refuses a line the inventory would have refused", () => {
     assert.throws(() => planSchedules({ name: "x", schedule: "@reboot", timezone: "UTC" }), CronConversionError);
+  });
+});
+
+describe("schedule: schedule names in the group", () => {
+  it("refuses a split line whose second schedule is another job's schedule", () => {
+    const problems = scheduleNameClashes([
+      { name: "etl", schedule: "0 0 1,15 * 5", timezone: "UTC" },
+      { name: "etl-2", schedule: "0 6 * * *", timezone: "UTC" },
+    ]);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /job "etl-2": field "schedule" needs the schedule name "etl-2", which job "etl" also uses/);
+  });
+  it("accepts the same names when no line splits, or when the other job has no schedule", () => {
+    assert.deepEqual(
+      scheduleNameClashes([
+        { name: "etl", schedule: "0 0 * * *", timezone: "UTC" },
+        { name: "etl-2", schedule: "0 6 * * *", timezone: "UTC" },
+      ]),
+      [],
+    );
+    assert.deepEqual(
+      scheduleNameClashes([
+        { name: "etl", schedule: "0 0 1,15 * 5", timezone: "UTC" },
+        { name: "etl-2", timezone: "UTC" },
+      ]),
+      [],
+    );
   });
 });

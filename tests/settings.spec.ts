@@ -2,6 +2,7 @@
  * Stack settings: defaults from Pulumi.yaml, the committed stacks, and one test per rule asserting its message.
  */
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
 import { ConfigError } from "../lib/errors";
 import { PROJECT_ROOT } from "../lib/offline/run";
 import { readStackConfig } from "../lib/offline/stack-files";
@@ -73,5 +74,12 @@ describe("settings combined with the inventory", () => {
   });
   it("refuses a job larger than the compute environments", async () => {
     await assert.rejects(planStack("prod", { "batch-migration:maxVcpus": "1" }), /job "data-processor": field "vcpu" 2 exceeds the stack's maxVcpus 1/);
+  });
+  it("refuses two jobs that would share a schedule name in the stack's group", async () => {
+    const inventory = path.join(__dirname, "fixtures", "schedule-clash.jobs.yaml");
+    await assert.rejects(
+      planStack("dev", { "batch-migration:inventory": inventory, "batch-migration:jobOverrides": "{}" }),
+      /job "etl-2": field "schedule" needs the schedule name "etl-2", which job "etl" also uses/,
+    );
   });
 });
