@@ -72,6 +72,10 @@ export async function plan(argv: string[]): Promise<PlanResult> {
       }
     }
     const run = await runProgram(stackConfig, overrides);
+    const cost = stackCostReport(stackConfig, overrides, prices, PROJECT_ROOT);
+    const policyConfig = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfig(PROJECT_ROOT, values.stack);
+    const policies = checkPolicies(run, PROJECT_ROOT, policyConfig);
+    // Written last, so that a plan that fails leaves no graph behind.
     if (values.graph) {
       try {
         fs.writeFileSync(path.resolve(values.graph), toMermaid(run));
@@ -80,9 +84,6 @@ export async function plan(argv: string[]): Promise<PlanResult> {
       }
       note += `graph: wrote ${values.graph}\n`;
     }
-    const cost = stackCostReport(stackConfig, overrides, prices, PROJECT_ROOT);
-    const policyConfig = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfig(PROJECT_ROOT, values.stack);
-    const policies = checkPolicies(run, PROJECT_ROOT, policyConfig);
     const stdout = values.json
       ? JSON.stringify({ ...planJson(run), violations: policies.violations, cost: costJson(cost) }, null, 2)
       : `${renderPlan(run)}\n\n${renderCostTable(cost)}\n\n${renderPolicyReport(policies, run)}`;

@@ -226,6 +226,16 @@ describe("graph: plan --graph", () => {
     assert.match(text, /JobDefinition<br\/>dev-sample-job/);
   });
 
+  it("writes no graph when the plan fails", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "graph-")), "dev.mmd");
+    const result = await plan(["--stack", "dev", "--graph", file, "--policy-config", path.join(os.tmpdir(), "no-such-policy-config.json")]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /no-such-policy-config\.json: 1 problem[\s\S]*cannot read the policy pack config: ENOENT/);
+    assert.doesNotMatch(result.stderr, /graph: wrote/);
+    assert.equal(fs.existsSync(file), false, "a failed plan leaves no graph behind");
+  });
+
   it("reports a graph file it cannot write", async () => {
     const result = await plan(["--stack", "dev", "--graph", path.join(os.tmpdir(), "no-such-dir-for-graph", "x", "dev.mmd")]);
     assert.equal(result.code, 1);
