@@ -44,7 +44,9 @@ describe("plan command", () => {
       assert.equal((def.inputs.retryStrategy as { evaluateOnExits: { action: string }[] }).evaluateOnExits.at(-1)!.action, "EXIT");
       assert.match(String(def.parent), /batch-migration:jobs:BatchJob::job-/);
     }
-    assert.ok(doc.outputs.jobDefinitionArns);
+    assert.deepEqual(doc.outputs.jobDefinitionArns, Object.fromEntries(
+      ["data-processor", "report-generator", "sample-job"].map((job) => [job, `arn:aws:batch:eu-central-1:123456789012:job-definition/prod-${job}:1`]),
+    ));
   });
 
   it("--inventory plans another inventory with the stack's settings", async () => {
@@ -76,7 +78,13 @@ describe("plan command", () => {
   });
 
   it("usage errors exit 2", async () => {
-    assert.equal((await plan([])).code, 2);
+    const missing = await plan([]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stdout, "");
+    assert.match(missing.stderr, /^plan: --stack is required\nusage: npm run plan -- --stack <name>/);
+    const help = await plan(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: npm run plan -- --stack <name>/);
     const unknown = await plan(["--stack", "dev", "--colour"]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown option '--colour'/);

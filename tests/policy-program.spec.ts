@@ -60,8 +60,9 @@ describe("policy pack against the program", () => {
     const ok = await plan(["--stack", "dev"]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Policies: aws-batch-migration \(config policies\/config\/dev\.json\): 0 mandatory/);
-    const json = JSON.parse((await plan(["--stack", "prod", "--json"])).stdout) as { violations: unknown[] };
-    assert.ok(Array.isArray(json.violations));
+    const prod = await plan(["--stack", "prod", "--json"]);
+    assert.equal(prod.code, 0, prod.stderr);
+    assert.deepEqual((JSON.parse(prod.stdout) as { violations: unknown[] }).violations, []);
   });
 
   it("the plan command exits 1 and names the resource when a mandatory policy is violated", async () => {
@@ -71,11 +72,19 @@ describe("policy pack against the program", () => {
     assert.equal(result.code, 1);
     assert.match(result.stdout, /[1-9]\d* mandatory/);
     assert.match(result.stdout, /aws:cloudwatch\/logGroup:LogGroup {2}job-data-processor-logs\n {6}\[mandatory\] log-group-retention: /);
+    const json = await plan(["--stack", "dev", "--policy-config", strict, "--json"]);
+    assert.equal(json.code, 1);
+    const violations = (JSON.parse(json.stdout) as { violations: { policy: string; level: string; resource: string }[] }).violations;
+    assert.ok(
+      violations.some((v) => v.policy === "log-group-retention" && v.level === "mandatory" && /::job-data-processor-logs$/.test(v.resource)),
+      JSON.stringify(violations),
+    );
   });
 
   it("the plan command refuses an unreadable policy config", async () => {
     const result = await plan(["--stack", "dev", "--policy-config", "/nonexistent.json"]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /cannot read the policy pack config/);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^\/nonexistent\.json: 1 problem\n {2}- cannot read the policy pack config: ENOENT/);
   });
 });
