@@ -85,7 +85,12 @@ export class ImageBuild extends pulumi.ComponentResource {
     );
 
     this.digest = image.digest;
-    this.imageReference = pulumi.all([repositoryUrl, image.digest]).apply(([url, digest]) => digestReference(url, digest, `image build "${name}"`));
+    // A preview builds without pushing, so a changed image may have no digest yet: the preview shows the job
+    // definition with the version tag it is about to push, and `pulumi up` then runs it by the pushed digest.
+    const dryRun = pulumi.runtime.isDryRun();
+    this.imageReference = pulumi
+      .all([repositoryUrl, image.digest, this.tagReference])
+      .apply(([url, digest, tagReference]) => (dryRun && !digest ? tagReference : digestReference(url, digest, `image build "${name}"`)));
     this.registerOutputs({ imageReference: this.imageReference, digest: this.digest, tagReference: this.tagReference });
   }
 }
