@@ -85,7 +85,13 @@ export function defineStack(input: StackInput): StackOutputs {
   const identity = aws.getCallerIdentityOutput();
   const partition = aws.getPartitionOutput().partition;
 
-  const network = new Network("network", { settings: settings.network, region: settings.region, tags });
+  const platforms = PLATFORMS.filter((p) => inventory.jobs.some((j) => j.platform === p));
+  const network = new Network("network", {
+    settings: settings.network,
+    region: settings.region,
+    ec2Instances: platforms.some((p) => p === "ec2" || p === "ec2-spot"),
+    tags,
+  });
 
   const repositories = new Map<string, ImageRepository>();
   for (const job of inventory.jobs) {
@@ -103,7 +109,6 @@ export function defineStack(input: StackInput): StackOutputs {
     );
   }
 
-  const platforms = PLATFORMS.filter((p) => inventory.jobs.some((j) => j.platform === p));
   const batch = new BatchEnvironment("batch", {
     environment: settings.environment,
     platforms,

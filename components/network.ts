@@ -2,13 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { resourceTags, Tags } from "../lib/naming";
-import { INTERFACE_ENDPOINT_SERVICES, NetworkSettings } from "../lib/settings";
+import { ECS_INSTANCE_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, NetworkSettings } from "../lib/settings";
 
 export interface NetworkArgs {
   /** How to get the network: create a VPC, or use an existing one by id. See `NetworkSettings`. */
   settings: NetworkSettings;
   /** AWS region, for VPC endpoint service names (`com.amazonaws.<region>.s3`). */
   region: string;
+  /** Whether EC2 container instances run in the network (EC2 or EC2 Spot jobs): they need the ECS endpoints too. */
+  ec2Instances?: boolean;
   /** Base tags; each resource adds its Name. */
   tags: Tags;
 }
@@ -113,7 +115,8 @@ export class Network extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      const services = [...INTERFACE_ENDPOINT_SERVICES, ...(args.ec2Instances ? ECS_INSTANCE_ENDPOINT_SERVICES : [])];
+      for (const service of services) {
         const suffix = `${service.replace(".", "-")}-endpoint`;
         new aws.ec2.VpcEndpoint(
           `${name}-${suffix}`,

@@ -16,6 +16,13 @@ export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 /** Interface endpoints that let jobs in private subnets pull images, write logs and read secrets without NAT. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"] as const;
 
+/**
+ * Interface endpoints that ECS container instances need to register and report without NAT; only the EC2 and
+ * EC2 Spot compute environments run such instances (Fargate needs none of them).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html
+ */
+export const ECS_INSTANCE_ENDPOINT_SERVICES = ["ecs", "ecs-agent", "ecs-telemetry"] as const;
+
 export interface NetworkSettings {
   mode: "create" | "existing";
   /** create: VPC CIDR block. */

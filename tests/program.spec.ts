@@ -303,6 +303,12 @@ describe("program: committed stacks", () => {
 });
 
 describe("program: stack variants", () => {
+  it("adds the ECS endpoints that EC2 container instances need when jobs run on EC2 behind interface endpoints", async () => {
+    const run = await planStack("prod", { "batch-migration:jobOverrides": JSON.stringify({ "data-processor": { platform: "ec2" } }) });
+    const services = ofType(run, T.endpoint).map((e) => String(e.inputs.serviceName).replace("com.amazonaws.eu-central-1.", ""));
+    assert.deepEqual(services, ["s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ecs", "ecs-agent", "ecs-telemetry"]);
+  });
+
   it("uses an existing VPC by id and creates no VPC", async () => {
     const run = await planStack("dev", {
       "batch-migration:vpcMode": "existing",
