@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { dashboardBody } from "../lib/dashboard";
+import { dashboardBody, MAX_QUERY_LOG_GROUPS } from "../lib/dashboard";
 import {
   alertKeyPolicy,
   alertNames,
@@ -224,10 +224,13 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const logGroups = args.jobs.map((j) => j.logGroupName);
     if (logGroups.length > 0) {
+      // A Logs Insights query reads at most 50 log groups; with more jobs the saved queries carry none, and the
+      // console asks for them (the stack's groups share the prefix /aws/batch/<env>/).
+      const queryLogGroups = logGroups.length <= MAX_QUERY_LOG_GROUPS ? logGroups : undefined;
       for (const q of Object.values(QUERIES)) {
         new aws.cloudwatch.QueryDefinition(
           `${name}-query-${q.name}`,
-          { name: `${queryFolder(args.project, args.environment)}/${q.name}`, queryString: q.query, logGroupNames: logGroups },
+          { name: `${queryFolder(args.project, args.environment)}/${q.name}`, queryString: q.query, logGroupNames: queryLogGroups },
           { parent: this },
         );
       }

@@ -4,7 +4,10 @@
  * dashboard, saved queries and the budget.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { syntheticInventory } from "../bench/generate";
 import type { PolicyDocument, Statement } from "../lib/iam";
 import type { DashboardBody } from "../lib/dashboard";
 import { MOCK_ACCOUNT_ID } from "../lib/offline/mocks";
@@ -293,6 +296,15 @@ describe("monitoring: committed stacks", () => {
         ]);
         for (const q of queries) assert.deepEqual(q.inputs.logGroupNames, groups, String(q.inputs.name));
       }
+    });
+
+    it("leave the log groups to the console when there are more than a query can read (50)", async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "queries-")), "jobs.yaml");
+      fs.writeFileSync(file, syntheticInventory(60));
+      const big = await planStack("dev", { "batch-migration:inventory": file, "batch-migration:jobOverrides": "{}", "batch-migration:maxVcpus": "64" });
+      const queries = ofType(big, M.query);
+      assert.equal(queries.length, 3);
+      for (const q of queries) assert.equal(q.inputs.logGroupNames, undefined, String(q.inputs.name));
     });
 
     it("read fields the job logs contain, not the guide's vcpus/jobStatus", () => {
