@@ -7,7 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
+import { parseCommandLine } from "../cli/commands/compare";
 import {
+  CONTENT_FORMATS,
   CompareError,
   compareBytes,
   compareLocations,
@@ -784,6 +786,27 @@ describe("compare", () => {
         assert.match(r.stderr, pattern, name);
         assert.match(r.stderr, /usage: npm run migrate -- compare/, name);
         assertNoStackTrace(r.stderr);
+      }
+    });
+
+    it("refuses every other malformed option with a message that names it and the fix", () => {
+      for (const [args, message] of [
+        [["a", "b", "c"], /^expected two locations, found 3: a b c$/],
+        [["a", "b", "--format", "xml"], new RegExp(`^--format must be one of ${CONTENT_FORMATS.join(", ")} \\(found "xml"\\)$`)],
+        [["a", "b", "--delimiter", ""], /^--delimiter must not be empty$/],
+        [["a", "b", "--endpoint-url", "localhost:9000"], /^--endpoint-url must be a URL such as http:\/\/127\.0\.0\.1:9000 \(found "localhost:9000"\)$/],
+        [["a", "b", "--endpoint-url", "not a url"], /^--endpoint-url must be a URL such as http:\/\/127\.0\.0\.1:9000 \(found "not a url"\)$/],
+        [["a", "b", "--concurrency", "0"], /^--concurrency must be an integer of at least 1 \(found "0"\)$/],
+      ] as const) {
+        assert.throws(
+          () => parseCommandLine([...args]),
+          (err: unknown) => {
+            assert.ok(err instanceof Error);
+            assert.match(err.message, message);
+            return true;
+          },
+          args.join(" "),
+        );
       }
     });
 

@@ -102,9 +102,8 @@ export function parseCommandLine(argv: string[]): { a: string; b: string; json: 
   }
   const endpoint = values["endpoint-url"];
   if (endpoint !== undefined) {
-    try {
-      new URL(endpoint);
-    } catch {
+    // `localhost:9000` parses as a URL of the scheme "localhost:", so the scheme is checked too.
+    if (!URL.canParse(endpoint) || !["http:", "https:"].includes(new URL(endpoint).protocol)) {
       throw new UsageError(`--endpoint-url must be a URL such as http://127.0.0.1:9000 (found "${endpoint}")`);
     }
   }
