@@ -15,10 +15,14 @@ interface Result {
 const ROOT = path.resolve(__dirname, "..");
 
 function migrateCron(args: string[]): Promise<Result> {
+  return migrate(["cron", ...args]);
+}
+
+function migrate(args: string[]): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/migrate.ts", "cron", ...args],
+      ["-r", "ts-node/register/transpile-only", "cli/migrate.ts", ...args],
       { cwd: ROOT, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
@@ -36,6 +40,7 @@ const CASES = {
   badZone: ["0 2 * * *", "--timezone", "Mars/Olympus_Mons"],
   unquoted: ["0", "2", "*", "*", "*"],
   unknownOption: ["0 2 * * *", "--tz", "UTC"],
+  missing: [],
 };
 
 describe("migrate cron (CLI)", function () {
@@ -93,11 +98,31 @@ describe("migrate cron (CLI)", function () {
     assert.match(stderr, /^migrate cron: expected one expression but got 5 arguments: quote the expression/);
   });
 
+  it("asks for the expression when none is given, with the usage", () => {
+    const { code, stdout, stderr } = results.missing;
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^migrate cron: give a crontab expression\n\nusage: npm run migrate -- cron/);
+  });
+
   it("refuses unknown options with the usage", () => {
     const { code, stdout, stderr } = results.unknownOption;
     assert.equal(code, 1);
     assert.equal(stdout, "");
     assert.match(stderr, /^migrate cron: Unknown option '--tz'.*\n\nusage: npm run migrate -- cron/s);
     assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+});
+
+describe("migrate (CLI dispatcher)", function () {
+  this.timeout(120_000);
+
+  it("names an unknown command and lists the commands, exit 1", async () => {
+    const { code, stdout, stderr } = await migrate(["convert"]);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^migrate: unknown command "convert"\n\nusage: npm run migrate -- <command> \[options\]\n\ncommands:\n {2}cron {5}/);
+    assert.match(stderr, /\n {2}import {3}write a job inventory/);
+    assert.match(stderr, /\n {2}compare {2}compare outputs/);
   });
 });

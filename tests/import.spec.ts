@@ -478,6 +478,14 @@ describe("import: the CLI", function () {
     assert.match(fs.readFileSync(out, "utf8"), /^# Job inventory imported from/);
   });
 
+  it("exits 1 naming the file when the inventory cannot be written", async () => {
+    const out = path.join(dir, "no-such-dir", "jobs.yaml");
+    const r = await runHere([...fixtureArgs, "-o", out]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, new RegExp(`\nimport: cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ENOENT: no such file or directory, open '[^']+'\n$`));
+  });
+
   it("exits 2 on usage errors, with the usage", async () => {
     for (const [args, message] of [
       [[], /^import: the crontab file is required\n\nusage: npm run migrate -- import/],
