@@ -45,9 +45,14 @@ export function renderPolicyReport(report: PolicyReport, run: ProgramRun): strin
   const source = report.configFile ? `config ${report.configFile}` : "default enforcement levels";
   const lines = [`Policies: aws-batch-migration (${source}): ${report.mandatory} mandatory, ${report.advisory} advisory violation(s)`];
   const byResource = new Map<string, Violation[]>();
-  for (const v of report.violations) byResource.set(v.resource, [...(byResource.get(v.resource) ?? []), v]);
+  for (const v of report.violations) {
+    const list = byResource.get(v.resource);
+    if (list) list.push(v);
+    else byResource.set(v.resource, [v]);
+  }
+  const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
   for (const [resource, list] of byResource) {
-    const r = run.resources.find((x) => x.urn === resource);
+    const r = byUrn.get(resource);
     lines.push(`    ${r ? `${r.type}  ${r.name}` : resource}`);
     for (const v of list) lines.push(`      [${v.level}] ${v.policy}: ${v.message}`);
   }

@@ -94,11 +94,6 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value, null, 2).split("\n").join("\n    ");
 }
 
-export interface RenderOptions {
-  /** Markers of protected / retained resources. */
-  annotations?: boolean;
-}
-
 /** Text rendering of a plan. */
 export function renderPlan(run: ProgramRun): string {
   const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
