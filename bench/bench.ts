@@ -43,6 +43,14 @@ function main(): number {
   const { values } = parseArgs({ options: { sizes: { type: "string", default: "10,100,1000" }, runs: { type: "string", default: "3" } } });
   const sizes = values.sizes!.split(",").map(Number);
   const runs = Number(values.runs);
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`bench: --sizes must be whole numbers of jobs separated by commas, e.g. 10,100,1000 (found "${values.sizes}")\n`);
+    return 2;
+  }
+  if (!Number.isInteger(runs) || runs < 1) {
+    process.stderr.write(`bench: --runs must be a whole number of at least 1 (found "${values.runs}")\n`);
+    return 2;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
   const rows: { jobs: number; kind: string; medianMs: number; resources: number; peakMb: number }[] = [];
 

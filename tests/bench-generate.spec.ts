@@ -2,6 +2,8 @@
  * The benchmark's synthetic inventories are valid inventories with the intended mix.
  */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { syntheticInventory } from "../bench/generate";
 import { parseInventory } from "../lib/inventory";
 
@@ -14,5 +16,16 @@ describe("benchmark inventory generator", () => {
     assert.ok(inv.jobs.some((j) => j.secrets.API_KEY?.kind === "ssm"));
     assert.equal(inv.jobs.filter((j) => j.after !== undefined).length, 5);
     assert.equal(new Set(inv.jobs.map((j) => j.schedule)).size, 10);
+  });
+
+  it("refuses bad options with a message and exit code 2, before measuring anything", () => {
+    const bench = (...args: string[]) =>
+      spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "bench/bench.ts", ...args], { cwd: path.join(__dirname, ".."), encoding: "utf8" });
+    const runs = bench("--runs", "0");
+    assert.equal(runs.status, 2);
+    assert.match(runs.stderr, /--runs must be a whole number of at least 1 \(found "0"\)/);
+    const sizes = bench("--sizes", "10,many");
+    assert.equal(sizes.status, 2);
+    assert.match(sizes.stderr, /--sizes must be whole numbers of jobs separated by commas/);
   });
 });
