@@ -13,7 +13,7 @@ import { JobSchedules } from "./components/job-schedule";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { ConfigError } from "./lib/errors";
-import { Inventory, loadInventory, Platform, PLATFORMS } from "./lib/inventory";
+import { Inventory, isFargatePlatform, loadInventory, Platform, PLATFORMS } from "./lib/inventory";
 import { baseTags, logGroupName, repositoryName } from "./lib/naming";
 import { scheduleNameClashes } from "./lib/schedule";
 import { parseSettings, Settings } from "./lib/settings";
@@ -89,7 +89,7 @@ export function defineStack(input: StackInput): StackOutputs {
   const network = new Network("network", {
     settings: settings.network,
     region: settings.region,
-    ec2Instances: platforms.some((p) => p === "ec2" || p === "ec2-spot"),
+    ec2Instances: platforms.some((p) => !isFargatePlatform(p)),
     tags,
   });
 

@@ -3,7 +3,7 @@
  * field does not compile. The BatchJob component resolves the ARNs and passes them in.
  */
 import type { ContainerProperties, KeyValuePair, Secret } from "@aws-sdk/client-batch";
-import type { JobSpec } from "./inventory";
+import { isFargatePlatform, type JobSpec } from "./inventory";
 
 export interface ContainerRefs {
   /** Full image reference (`<account>.dkr.ecr.<region>.amazonaws.com/dev/app:v1.0.0` or `...@sha256:...`). */
@@ -16,13 +16,9 @@ export interface ContainerRefs {
   secretValueFrom: Record<string, string>;
 }
 
-export function isFargate(job: Pick<JobSpec, "platform">): boolean {
-  return job.platform === "fargate" || job.platform === "fargate-spot";
-}
-
 /** `FARGATE` or `EC2`, for the job definition's platformCapabilities. */
 export function platformCapability(job: Pick<JobSpec, "platform">): "FARGATE" | "EC2" {
-  return isFargate(job) ? "FARGATE" : "EC2";
+  return isFargatePlatform(job.platform) ? "FARGATE" : "EC2";
 }
 
 /** vCPU as AWS expects it in resourceRequirements: "0.25", "1", "16". */
@@ -69,7 +65,7 @@ export function containerProperties(job: JobSpec, refs: ContainerRefs): Containe
     props.volumes = job.scratchPaths.map((_, i) => ({ name: `scratch-${i}` }));
     props.mountPoints = job.scratchPaths.map((containerPath, i) => ({ sourceVolume: `scratch-${i}`, containerPath, readOnly: false }));
   }
-  if (isFargate(job)) {
+  if (isFargatePlatform(job.platform)) {
     props.fargatePlatformConfiguration = { platformVersion: "LATEST" };
     props.networkConfiguration = { assignPublicIp: "DISABLED" };
     props.runtimePlatform = { operatingSystemFamily: "LINUX", cpuArchitecture: job.architecture === "arm64" ? "ARM64" : "X86_64" };

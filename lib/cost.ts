@@ -10,7 +10,7 @@
  * stack's budget (`monthlyBudgetUsd`) watches the real bill, tags included.
  */
 import { runsPerMonth } from "./cron";
-import type { JobSpec, Platform } from "./inventory";
+import { isFargatePlatform, type JobSpec, type Platform } from "./inventory";
 import { PriceTable, pricesFor, RegionPrices } from "./prices";
 
 export type CostInput = Pick<
@@ -79,7 +79,7 @@ export function hourlyRate(platform: Platform, vcpu: number, memoryMiB: number, 
 
 /** Cost of one run of `durationMinutes`, USD; Fargate bills at least one minute. */
 export function costPerRun(job: Pick<CostInput, "platform" | "vcpu" | "memory">, durationMinutes: number, prices: RegionPrices): number {
-  const billedMinutes = job.platform.startsWith("fargate") ? Math.max(1, durationMinutes) : durationMinutes;
+  const billedMinutes = isFargatePlatform(job.platform) ? Math.max(1, durationMinutes) : durationMinutes;
   return (hourlyRate(job.platform, job.vcpu, job.memory, prices) * billedMinutes) / 60;
 }
 

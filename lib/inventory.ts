@@ -20,6 +20,11 @@ import { checkSchedule } from "./schedule-check";
 export const PLATFORMS = ["fargate", "fargate-spot", "ec2", "ec2-spot"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/** Fargate and Fargate Spot run on Fargate; the others on EC2 container instances. */
+export function isFargatePlatform(platform: Platform): boolean {
+  return platform === "fargate" || platform === "fargate-spot";
+}
+
 export const ARCHITECTURES = ["x86_64", "arm64"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
@@ -391,7 +396,7 @@ function checkJob(raw: Partial<RawJob>, report: (field: string, message: string)
     image = { kind: "repository", repository: raw.image.repository, tag: raw.image.tag, ...(build ? { build } : {}) };
   }
 
-  const fargate = raw.platform === "fargate" || raw.platform === "fargate-spot";
+  const fargate = raw.platform !== undefined && isFargatePlatform(raw.platform);
   if (fargate && raw.vcpu !== undefined && raw.memory !== undefined) {
     const pair = checkFargatePair(raw.vcpu, raw.memory);
     if (pair) fail(FARGATE_VCPUS.includes(raw.vcpu) ? "memory" : "vcpu", pair);
